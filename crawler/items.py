@@ -41,8 +41,6 @@ class ReportItem:
     #: True when the body is the DOM after a browser (scrapy-playwright) rendered it, not the
     #: bytes the server sent.
     rendered: bool = False
-    #: For attachments: the report page that links them, if any.
-    parent_url: str | None = None
 
     @property
     def not_modified(self) -> bool:
