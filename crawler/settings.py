@@ -33,12 +33,29 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 429, 522, 524]
+# Pauses between retries grow exponentially (jittered, never blocking the reactor).
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+# The spider's errback logs the one line a failure gets.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 
 NIANBAO_REPLICA = os.environ.get("NIANBAO_REPLICA", "")
+# Seconds the browser gets to set a JavaScript challenge's cookie.
+NIANBAO_CHALLENGE_WAIT = 10.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.JavaScriptChallengeMiddleware": 560,
+    # After decompression (590), before anything reads the text.
+    "crawler.middlewares.EncodingMiddleware": 585,
+    # Next to the download handler, so that everything else sees the real https addresses.
+    "crawler.middlewares.ReplicaProxyMiddleware": 990,
+}
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "")
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

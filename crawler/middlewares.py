@@ -1,0 +1,317 @@
+"""Downloader middlewares: the offline replica, JavaScript challenges, backoff, mislabeled encodings.
+
+Each has one job and is wired in `settings.DOWNLOADER_MIDDLEWARES`; spiders know nothing of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from http.cookiejar import Cookie
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.asyncio import sleep
+from tenacity import wait_exponential
+
+logger = logging.getLogger(__name__)
+
+_ORIGINAL = "nianbao_original_url"
+_WIRE = "nianbao_wire_url"
+
+
+def original_request(request: Request) -> Request:
+    """The request as the spider made it (its https URL), even if it went to the replica as http."""
+    original = request.meta.get(_ORIGINAL)
+    if original and request.url == request.meta.get(_WIRE) and original != request.url:
+        return request.replace(url=original)
+    return request
+
+
+class ReplicaProxyMiddleware:
+    """With NIANBAO_REPLICA set, send every request to the replica as to an HTTP proxy.
+
+    Spiders keep the real portal addresses. On the wire an https request goes out as plain http
+    (the replica speaks no TLS), and the response gets its https address back before anything else
+    sees it, so cookies, redirects and items all carry the real URL. Sits last, next to the download
+    handler.
+    """
+
+    def __init__(self, replica: str) -> None:
+        self.replica = replica.rstrip("/")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        replica = crawler.settings.get("NIANBAO_REPLICA")
+        if not replica:
+            raise NotConfigured
+        return cls(replica)
+
+    def process_request(self, request: Request, spider=None) -> Request | None:
+        if request.url == request.meta.get(_WIRE):
+            request.meta["proxy"] = self.replica
+            return None
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            return None
+        wire = urlunsplit(("http",) + tuple(parts[1:]))
+        original = request.url
+        if parts.scheme == "http" and str(request.meta.get(_ORIGINAL, "")).startswith("https:"):
+            # A redirect or retry of an https request, built from its http wire address.
+            original = urlunsplit(("https",) + tuple(parts[1:]))
+        meta = {**request.meta, _ORIGINAL: original, _WIRE: wire, "proxy": self.replica}
+        if wire == request.url:
+            request.meta.update(meta)
+            return None
+        # A changed URL must go round the scheduler again; our own dedup already ran.
+        return request.replace(url=wire, meta=meta, dont_filter=True)
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        original = request.meta.get(_ORIGINAL)
+        if not original or original == request.url:
+            return response
+        # Redirects inside the replica keep their path; only the scheme goes back.
+        parts = urlsplit(response.url)
+        if parts.scheme == "http" and urlsplit(original).scheme == "https":
+            return response.replace(url=urlunsplit(("https",) + tuple(parts[1:])))
+        return response
+
+
+_CHALLENGE = re.compile(rb"document\.cookie", re.I)
+_RELOAD = re.compile(rb"location\s*(?:\.\s*(?:reload|replace|assign)|\.href\s*=|=)|window\.location|setTimeout", re.I)
+
+
+def is_js_challenge(response: Response) -> bool:
+    """A 412/521 whose body is a script that sets a cookie and reloads (瑞数-style or 521 cookies)."""
+    if response.status not in (412, 521):
+        return False
+    body = response.body[:200_000]
+    return b"<script" in body.lower() and bool(_CHALLENGE.search(body)) and bool(_RELOAD.search(body))
+
+
+class JavaScriptChallengeMiddleware:
+    """Answer a JavaScript cookie challenge once with a real browser, then go on without it.
+
+    The challenged request is repeated through scrapy-playwright; the cookies the browser ends up
+    with are copied into Scrapy's cookie jar, and the original request is sent again plainly, so
+    the rest of the crawl passes without the browser. A second challenge on the same request is
+    passed on (the spider's errback records it as an HTTP error).
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.wait = crawler.settings.getfloat("NIANBAO_CHALLENGE_WAIT", 10.0)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
+        stage = request.meta.get("nianbao_challenge")
+        if stage == "browser":
+            await self._copy_cookies(request, response)
+            retry = request.replace(meta=self._plain_meta(request.meta, "solved"), dont_filter=True)
+            self.crawler.stats.inc_value("nianbao/challenge/solved")
+            return retry
+        if not is_js_challenge(response) or stage == "solved" or request.meta.get("playwright"):
+            if is_js_challenge(response):
+                self.crawler.stats.inc_value("nianbao/challenge/failed")
+                logger.warning("JavaScript challenge (HTTP %s) persists at %s after the browser answered it",
+                               response.status, request.meta.get(_ORIGINAL, request.url))
+            return response
+        logger.info("HTTP %s JavaScript challenge at %s: answering it with the browser",
+                    response.status, request.meta.get(_ORIGINAL, request.url))
+        self.crawler.stats.inc_value("nianbao/challenge/seen")
+        meta = {
+            **request.meta,
+            "playwright": True,
+            "playwright_include_page": True,
+            "nianbao_challenge": "browser",
+        }
+        return request.replace(meta=meta, dont_filter=True)
+
+    async def process_exception(self, request: Request, exception: Exception, spider=None) -> None:
+        page = request.meta.pop("playwright_page", None)
+        if page is not None:
+            await page.close()
+        return None
+
+    @staticmethod
+    def _plain_meta(meta: dict[str, Any], stage: str) -> dict[str, Any]:
+        meta = {k: v for k, v in meta.items() if not k.startswith("playwright") and k not in ("download_slot",)}
+        meta["nianbao_challenge"] = stage
+        return meta
+
+    async def _copy_cookies(self, request: Request, response: Response) -> None:
+        page = request.meta.pop("playwright_page", None)
+        if page is None:
+            return
+        try:
+            cookies = await self._wait_for_cookies(page)
+        finally:
+            await page.close()
+        jar = self._jar(request)
+        if jar is None:
+            return
+        for c in cookies:
+            domain = c.get("domain") or urlsplit(request.url).hostname or ""
+            jar.set_cookie(
+                Cookie(
+                    version=0, name=c["name"], value=c["value"], port=None, port_specified=False,
+                    domain=domain, domain_specified=domain.startswith("."), domain_initial_dot=domain.startswith("."),
+                    path=c.get("path") or "/", path_specified=True,
+                    # The replica is reached over plain http; a Secure flag would keep the cookie back.
+                    secure=False, expires=int(c["expires"]) if c.get("expires", -1) > 0 else None,
+                    discard=c.get("expires", -1) <= 0, comment=None, comment_url=None,
+                    rest={"HttpOnly": None} if c.get("httpOnly") else {},
+                )
+            )
+        logger.info("copied %d browser cookie(s) for %s into the cookie jar", len(cookies), urlsplit(request.url).hostname)
+
+    async def _wait_for_cookies(self, page) -> list[dict[str, Any]]:
+        """The challenge script may set its cookie after a delay: wait until one is there, or give up."""
+        waited = 0.0
+        cookies: list[dict[str, Any]] = []
+        while waited <= self.wait:
+            cookies = await page.context.cookies()
+            if cookies:
+                # One more beat for a reload that sets a second cookie.
+                await sleep(0.2)
+                return await page.context.cookies()
+            await sleep(0.1)
+            waited += 0.1
+        return cookies
+
+    def _jar(self, request: Request):
+        for mw in self.crawler.engine.downloader.middleware.middlewares:
+            if isinstance(mw, CookiesMiddleware):
+                return mw.jars[request.meta.get("cookiejar")]
+        return None
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, each after an exponentially growing, jittered pause that blocks nothing.
+
+    RETRY_BACKOFF_BASE (seconds) and RETRY_BACKOFF_MAX bound the pause; 0 turns pauses off.
+    """
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.wait = wait_exponential(multiplier=base, max=settings.getfloat("RETRY_BACKOFF_MAX", 60.0)) if base > 0 else None
+
+    async def _paused(self, retry: Request | None) -> Request | None:
+        if retry is not None and self.wait is not None:
+            attempt = retry.meta.get("retry_times", 1)
+
+            class _State:  # the part of tenacity's RetryCallState its wait strategies read
+                attempt_number = attempt
+
+            delay = self.wait(_State()) * random.uniform(0.75, 1.25)
+            await sleep(delay)
+        return retry
+
+    async def process_response(self, request: Request, response: Response, spider=None):
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            return await self._paused(result)
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception, spider=None):
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            return await self._paused(result)
+        return result
+
+
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_LATIN = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "us-ascii", "ascii", "iso8859-1"}
+
+
+class EncodingMiddleware:
+    """Decode pages by what they are, not by a wrong label.
+
+    The five portals serve UTF-8, some with no charset at all (Scrapy then sniffs, which is right),
+    some mislabeled. When the declared encoding cannot be right (a UTF-8 body labeled Latin-1 or GBK,
+    or a label whose decoding fails), the response is re-read in the encoding the body shows and
+    the fix is counted as `nianbao/outcome/encoding_mislabeled`. The raw bytes are never changed.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        declared = self._declared(response)
+        if not declared:
+            return response
+        body = response.body
+        actual = None
+        if declared not in ("utf-8", "utf8") and _is_utf8(body) and not _is_ascii(body):
+            actual = "utf-8"
+        elif declared in ("utf-8", "utf8") and not _is_utf8(body):
+            actual = _sniff(body)
+        elif declared not in ("utf-8", "utf8") and declared not in _LATIN and not _decodes(body, declared):
+            actual = "utf-8" if _is_utf8(body) else _sniff(body)
+        if not actual or actual.replace("_", "-").lower() == declared:
+            return response
+        url = request.meta.get(_ORIGINAL, response.url)
+        logger.warning("%s declares charset %s but is %s: read as %s", url, declared, actual, actual)
+        self.crawler.stats.inc_value("nianbao/outcome/encoding_mislabeled")
+        return response.replace(encoding=actual)
+
+    @staticmethod
+    def _declared(response: TextResponse) -> str | None:
+        header = response.headers.get(b"Content-Type") or b""
+        match = _CHARSET.search(header)
+        if not match and isinstance(response, HtmlResponse):
+            match = _CHARSET.search(response.body[:4096])
+        if not match:
+            return None
+        return match.group(1).decode("ascii", "replace").lower().replace("_", "-")
+
+
+def _is_ascii(body: bytes) -> bool:
+    return body.isascii()
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # A body cut inside a multi-byte character is still UTF-8.
+        try:
+            body[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _sniff(body: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:200_000]).best()
+    if best is None:
+        return None
+    encoding = best.encoding.replace("_", "-").lower()
+    # GB2312 labels undersell what Chinese pages use.
+    return "gb18030" if encoding in ("gb2312", "gbk") else encoding

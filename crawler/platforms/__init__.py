@@ -1,0 +1,8 @@
+"""One base spider per site platform; a portal on a known platform is a short declaration.
+
+- `trs.TrsSpider`: TRS WCM (Chongqing's municipal cluster: Changshou).
+- `hanweb.HanwebSpider`: Hanweb (大汉) jcms with its datastore lists and dataproxy.jsp (Zhuji).
+- `guangdong.GuangdongSpider`: Guangdong's NFCMS columns and gkmlpt catalogues (Dongguan).
+- `yuanlue.YuanlueSpider`: Fujian Yuanlue CMS disclosure tables (Yanping).
+- `lincang.LincangSpider`: the Lincang city site cluster, JavaScript-built year pages (Linxiang).
+"""

@@ -1,0 +1,80 @@
+"""The Lincang city site cluster (临沧市政府网站群): one disclosure subsite per agency.
+
+The district's disclosure index links each agency's subsite `/zfxxgk_<site>_<dept>/`; a subsite's
+annual-report page `zfxxgknb.html?nbYear=YYYY` has one tab per year and a report list that exists
+only after its JavaScript ran, so these pages (and no others) are rendered by the browser. Reports
+are `artview/<catalogue>/<id>.html?nbYear=..&orgCode=..`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+from scrapy_playwright.page import PageMethod
+
+from ..spider import PortalSpider, entries_from_links
+from ._common import links, same_site
+
+ARTVIEW = re.compile(r"/artview/\d+/\d+\.html")
+YEAR_PAGE = re.compile(r"/zfxxgknb\.html(?:\?.*nbYear=\d{4}.*)?$|/zfxxgknb\.html$")
+
+
+class LincangSpider(PortalSpider):
+    #: Browser options for the year pages: wait until the list's requests have settled.
+    browser_meta = {
+        "playwright": True,
+        "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+    }
+
+    @property
+    def hosts(self) -> set[str]:
+        return {urlsplit(u).hostname for u in self.start_urls}
+
+    @property
+    def subsite_prefix(self) -> str:
+        """`/zfxxgk_lxq` for `/zfxxgk_lxq/index.html`: agencies' subsites are `/zfxxgk_lxq_<dept>/`."""
+        return urlsplit(self.start_urls[0]).path.strip("/").split("/")[0]
+
+    def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
+        """The district's disclosure index: one subsite per agency."""
+        if not isinstance(response, TextResponse):
+            return
+        pattern = re.compile(rf"^/{re.escape(self.subsite_prefix)}_\w+/(?:index\.html?)?$")
+        for url, text in links(response):
+            if same_site(url, self.hosts) and pattern.match(urlsplit(url).path):
+                request = self.list_request(url, callback=self.parse_subsite, column=text)
+                if request is not None:
+                    yield request
+            elif same_site(url, self.hosts) and YEAR_PAGE.search(url):
+                yield from self.year_request(url, column=text)
+
+    def parse_subsite(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """An agency's subsite: its annual-report page (linked, or at its known address)."""
+        if not isinstance(response, TextResponse):
+            return
+        column = self.column_of(response)
+        home = urljoin(response.url, "./")
+        year_pages = [u for u, _ in links(response) if same_site(u, self.hosts) and YEAR_PAGE.search(u) and u.startswith(home)]
+        for url in year_pages or [urljoin(home, "zfxxgknb.html")]:
+            yield from self.year_request(url, column=column)
+
+    def year_request(self, url: str, column: str) -> Iterator[scrapy.Request]:
+        request = self.list_request(url, callback=self.parse_year, column=column, meta=dict(self.browser_meta))
+        if request is not None:
+            yield request
+
+    def parse_year(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """A rendered year page: the other years' tabs and this year's reports."""
+        if not isinstance(response, TextResponse):
+            return
+        column = self.column_of(response)
+        home = urljoin(response.url, "./")
+        for url, _ in links(response):
+            if url.startswith(home) and YEAR_PAGE.search(url):
+                yield from self.year_request(url, column=column)
+        entries = [e for e in entries_from_links(response, response.url, ARTVIEW, column) if same_site(e.url, self.hosts)]
+        yield from self.report_requests(response, entries)

@@ -1,0 +1,91 @@
+"""TRS WCM portals (Chongqing's municipal cluster and many others).
+
+The annual-report tree is a folder of columns (`qzfxxgknb/csq/`, `xzndbg/<town>_<id>/`); every page
+in it may carry a menu of further columns, a list of detail pages `YYYYMM/tYYYYMMDD_<docid>.html`,
+and a `createPage(<pages>, <current>, "index", "html")` script: pages are `index.html`,
+`index_1.html`, ... `index_<pages-1>.html`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+
+from ..spider import PortalSpider, entries_from_links
+from ._common import folder, links, pager_total, same_site
+
+DETAIL = re.compile(r"/t\d{8}_\d+(?:_wap)?\.s?html?(?:$|\?)")
+_PAGE_FILE = re.compile(r"/index(?:_\d+)?\.s?html?$")
+
+
+class TrsSpider(PortalSpider):
+    #: Addresses of report pages.
+    detail = DETAIL
+    #: Page n (1-based) of a column is `index_<n-1>` (TRS), not `index_<n>` (NFCMS).
+    first_page_suffix = 1
+
+    @property
+    def tree(self) -> str:
+        """The folder every column of the annual-report tree lives under (the start page's)."""
+        return urlsplit(folder(self.start_urls[0])).path
+
+    @property
+    def hosts(self) -> set[str]:
+        hosts = {urlsplit(u).hostname for u in self.start_urls}
+        return hosts | set(self.twins.host_aliases) | set(self.twins.host_aliases.values())
+
+    def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return
+        column = self.column_of(response)
+        children = list(self.column_requests(response))
+        yield from children
+        entries = entries_from_links(response, response.url, self.detail, column)
+        entries = [e for e in entries if same_site(e.url, self.hosts)]
+        # A page that leads to sub-columns is a menu; only a leaf column must list reports.
+        leads_down = any(self._is_child(r.url, response.url) for r in children) or self._has_child_links(response)
+        yield from self.report_requests(response, entries, empty_ok=leads_down)
+        yield from self.page_requests(response, column)
+
+    def column_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        for url, text in links(response):
+            if not same_site(url, self.hosts) or self.detail.search(url):
+                continue
+            path = urlsplit(url).path
+            if not path.startswith(self.tree) or path == self.tree:
+                continue
+            if not (path.endswith("/") or re.search(r"/index\.s?html?$", path)):
+                continue
+            request = self.list_request(url, column=text)
+            if request is not None:
+                yield request
+
+    def _has_child_links(self, response: TextResponse) -> bool:
+        return any(
+            self._is_child(url, response.url) and not self.detail.search(url) and not _PAGE_FILE.search(url)
+            for url, _ in links(response)
+        )
+
+    @staticmethod
+    def _is_child(url: str, parent: str) -> bool:
+        child, base = urlsplit(folder(url)).path, urlsplit(folder(parent)).path
+        return child != base and child.startswith(base)
+
+    def page_requests(self, response: TextResponse, column: str) -> Iterator[scrapy.Request]:
+        pager = pager_total(response.text)
+        base = folder(response.url)
+        urls = []
+        if pager:
+            total, prefix, suffix = pager
+            start = self.first_page_suffix
+            urls = [f"{base}{prefix}_{n}.{suffix}" for n in range(start, total + start - 1)]
+        # Pagers drawn without a script still link their pages.
+        urls += [u for u, _ in links(response) if folder(u) == base and re.search(r"/index_\d+\.s?html?$", u)]
+        for url in urls:
+            request = self.list_request(url, column=column, meta={"nianbao_page": True})
+            if request is not None:
+                yield request

@@ -1,0 +1,260 @@
+"""What every portal spider shares: start, list pages -> report requests, items, failures.
+
+A platform base (`crawler/platforms/`) knows how one site platform lays out its columns and lists;
+it calls `report_requests()` with the entries it read off a list page and `list_request()` for
+further list pages. This module turns entries into report requests once each (canonical URL, titles
+that are not annual reports skipped), reports into `ReportItem`s, report pages into requests for
+their attachments, and every failure into one log line, a stat and the `fetch_failed` signal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from . import signals
+from .dates import parse_date
+from .items import ReportItem
+from .outcomes import classify
+from .titles import is_annual_report, is_report_file_link, normalise_title
+from .urls import NO_TWINS, TwinRules, canonical_url, is_attachment_response, is_attachment_url, list_key
+
+
+@dataclass
+class Entry:
+    """One link a list page shows: where it points, its title and its date as listed."""
+
+    url: str
+    title: str
+    date: str | None = None
+    column: str = ""
+
+
+_BREADCRUMB_CLASSES = (
+    "crumb", "position", "location", "dqwz", "weizhi", "wz", "current", "path", "bread", "lujing", "nav-path",
+)
+_BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|＞|›|→|/)\s*")
+_BREADCRUMB_LEAD = re.compile(r"^.*?(?:当前位置|您的位置|现在的位置|所在位置|位置)\s*[:：]?\s*")
+
+
+def breadcrumb(response: TextResponse) -> list[str]:
+    """The page's "您当前的位置: 首页 > ... > 万顺镇" trail, as its parts; [] when there is none."""
+    conditions = " or ".join(
+        f"contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'{c}')"
+        f" or contains(translate(@id,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'{c}')"
+        for c in _BREADCRUMB_CLASSES
+    )
+    candidates = response.xpath(f"//*[{conditions}]") + response.xpath(
+        "//*[contains(text(),'位置')]/ancestor-or-self::*[position()<=2]"
+    )
+    for node in candidates:
+        text = normalise_title(" ".join(node.xpath(".//text()").getall()))
+        if not text or len(text) > 200 or not re.search(r"位置|首页|>|»|＞", text):
+            continue
+        parts = [p for p in _BREADCRUMB_SPLIT.split(_BREADCRUMB_LEAD.sub("", text)) if p]
+        if len(parts) >= 2:
+            return parts
+    return []
+
+
+def entries_from_links(
+    selector: scrapy.Selector | TextResponse, base_url: str, href: re.Pattern[str] | str, column: str = ""
+) -> list[Entry]:
+    """List entries from every `<a>` under `selector` whose resolved address matches `href`.
+
+    The title is the link's `title` attribute, else its text; the date is the first date printed in
+    the entry around the link (its `<li>`, `<tr>`, `<dd>` or parent), else one in the address.
+    """
+    from urllib.parse import urljoin
+
+    pattern = re.compile(href) if isinstance(href, str) else href
+    entries = []
+    for link in selector.xpath(".//a[@href]"):
+        raw = (link.attrib.get("href") or "").strip()
+        if not raw or raw.startswith(("javascript:", "#", "mailto:")):
+            continue
+        url = urljoin(base_url, raw)
+        if not pattern.search(url):
+            continue
+        text = normalise_title(" ".join(link.xpath(".//text()").getall()))
+        title = normalise_title(link.attrib.get("title")) or text
+        around = link.xpath("ancestor::*[self::li or self::tr or self::dd or self::dt or self::p][1]")
+        context = " ".join((around[0] if around else link.xpath("..")[0]).xpath(".//text()").getall())
+        date = parse_date(context.replace(text, " ")) or parse_date(re.sub(r"\d{6,}(?!\d)", " ", url))
+        entries.append(Entry(url=url, title=title, date=date, column=column))
+    return entries
+
+
+class PortalSpider(scrapy.Spider):
+    """Base of every portal spider. A portal declares `name`, `start_urls` and its `twins`."""
+
+    #: How this portal's twin addresses fold into one (see `crawler.urls.TwinRules`).
+    twins: TwinRules = NO_TWINS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reports_seen: set[str] = set()
+        self._lists_seen: set[str] = set()
+
+    @property
+    def portal(self) -> str:
+        return self.name
+
+    # -- start and list pages -------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            request = self.list_request(url, callback=self.parse)
+            if request is not None:
+                yield request
+
+    def list_request(self, url: str, *, callback=None, column: str = "", **kwargs: Any) -> scrapy.Request | None:
+        """A request for a list or navigation page, once per page (index.html and its folder are one)."""
+        key = list_key(url, self.twins) + "|" + kwargs.get("method", "GET") + "|" + str(kwargs.get("body", ""))
+        if key in self._lists_seen:
+            return None
+        self._lists_seen.add(key)
+        meta = {"nianbao_column": column, **kwargs.pop("meta", {})}
+        return scrapy.Request(
+            url, callback=callback or self.parse, errback=self.errback, meta=meta, dont_filter=True, **kwargs
+        )
+
+    def column_of(self, response: Response, fallback: str = "") -> str:
+        """The agency column a list page belongs to: as its menu link named it, else its breadcrumb."""
+        column = response.meta.get("nianbao_column") or fallback
+        if not column and isinstance(response, TextResponse):
+            trail = breadcrumb(response)
+            column = trail[-1] if trail else normalise_title(response.xpath("//title/text()").get())
+        return column
+
+    def report_requests(self, response: Response, entries: Iterable[Entry], *, empty_ok: bool = False) -> Iterator[scrapy.Request]:
+        """Requests for the annual reports among a list page's entries, each report once.
+
+        A list page with no annual report among its entries is logged as a warning naming the
+        portal and the page (a layout change shows up here first) unless `empty_ok`.
+        """
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/list_pages")
+        found = 0
+        for entry in entries:
+            if not is_annual_report(entry.title):
+                stats.inc_value("nianbao/skipped/not_report")
+                continue
+            found += 1
+            request = self.report_request(entry, found_on=response.url)
+            if request is not None:
+                yield request
+        if not found and not empty_ok:
+            self.warn_empty(response)
+
+    def warn_empty(self, response: Response, why: str = "") -> None:
+        self.crawler.stats.inc_value("nianbao/empty_list_page")
+        self.logger.warning(
+            "%s: list page %s yielded no reports%s (did the page layout change?)",
+            self.portal, response.url, f" ({why})" if why else "",
+        )
+
+    def report_request(self, entry: Entry, *, found_on: str, kind: str | None = None) -> scrapy.Request | None:
+        url = canonical_url(entry.url, self.twins)
+        if url in self._reports_seen:
+            self.crawler.stats.inc_value("nianbao/skipped/duplicate")
+            return None
+        self._reports_seen.add(url)
+        listing = {
+            "column": entry.column,
+            "url": url,
+            "title": entry.title,
+            "listed_date": entry.date,
+            "found_on": found_on,
+            "kind": kind or ("attachment" if is_attachment_url(url) else None),
+        }
+        return scrapy.Request(
+            url,
+            callback=self.parse_report,
+            errback=self.errback,
+            meta={"nianbao_report": True},
+            cb_kwargs={"listing": listing},
+            # Reports before further list pages: keeps the queue short on big portals.
+            priority=10,
+            dont_filter=True,
+        )
+
+    # -- report pages and attachments -----------------------------------------------------------
+
+    def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[ReportItem | scrapy.Request]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        disposition = response.headers.get(b"Content-Disposition", b"").decode("latin-1")
+        is_file = listing.get("kind") == "attachment" or is_attachment_response(
+            response.url, content_type, disposition
+        )
+        kind = "attachment" if is_file else "page"
+        item = self.report_item(response, listing, kind)
+        self.crawler.stats.inc_value(f"nianbao/reports/{kind}")
+        yield item
+        if kind == "page" and isinstance(response, TextResponse) and response.status == 200:
+            yield from self.attachment_requests(response, listing)
+
+    def attachment_requests(self, response: TextResponse, listing: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """The report files a report page links to (PDF, DOC(X), XLS(X), WPS), as reports of their own."""
+        for link in response.xpath("//a[@href]"):
+            href = (link.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            url = response.urljoin(href)
+            if not is_attachment_url(url):
+                continue
+            text = normalise_title(" ".join(link.xpath(".//text()").getall())) or normalise_title(link.attrib.get("title"))
+            if not is_report_file_link(text):
+                continue
+            entry = Entry(url=url, title=text, date=listing.get("listed_date"), column=listing.get("column", ""))
+            request = self.report_request(entry, found_on=listing["url"], kind="attachment")
+            if request is not None:
+                yield request
+
+    def report_item(self, response: Response, listing: dict[str, Any], kind: str) -> ReportItem:
+        headers = {
+            key.decode("latin-1"): [v.decode("latin-1") for v in values] for key, values in response.headers.items()
+        }
+        return ReportItem(
+            portal=self.portal,
+            column=listing.get("column") or "",
+            url=listing["url"],
+            title=listing.get("title") or "",
+            listed_date=listing.get("listed_date"),
+            kind=kind,
+            found_on=listing.get("found_on") or "",
+            status=response.status,
+            final_url=response.url,
+            headers=headers,
+            body=response.body,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            rendered="playwright" in (response.flags or []),
+        )
+
+    # -- failures -------------------------------------------------------------------------------
+
+    def errback(self, failure: Failure) -> None:
+        request = failure.request
+        self.record_failure(request, failure, classify(failure))
+
+    def record_failure(self, request: scrapy.Request, failure: Failure, outcome: str) -> None:
+        """One clear log line, a `nianbao/outcome/<outcome>` stat and the `fetch_failed` signal."""
+        from .middlewares import original_request
+
+        request = original_request(request)
+        what = "report" if request.meta.get("nianbao_report") else "list page"
+        reason = failure.getErrorMessage() if isinstance(failure, Failure) else str(failure)
+        self.logger.warning(
+            "%s: %s fetching %s %s: %s", self.portal, outcome, what, request.url, reason[:200] or type(failure.value).__name__
+        )
+        self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
+        self.crawler.signals.send_catch_log(
+            signals.fetch_failed, request=request, failure=failure, spider=self, outcome=outcome
+        )
