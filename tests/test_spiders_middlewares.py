@@ -1,0 +1,137 @@
+"""Downloader middlewares on requests and responses made here (the crawl tests drive them live)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares import (
+    BackoffRetryMiddleware,
+    EncodingMiddleware,
+    ReplicaProxyMiddleware,
+    is_js_challenge,
+    original_request,
+)
+from spiders.changshou import ChangshouSpider
+
+REPLICA = "http://127.0.0.1:8765"
+
+
+def test_replica_mode_sends_https_as_http_through_the_proxy_and_restores_the_address():
+    mw = ReplicaProxyMiddleware(REPLICA)
+    request = Request("https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/", meta={"nianbao_report": True}, cb_kwargs={"a": 1})
+    wire = mw.process_request(request)
+    assert wire.url == "http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/"
+    assert wire.meta["nianbao_report"] and wire.cb_kwargs == {"a": 1} and wire.dont_filter
+    # Second pass (after the scheduler): goes out as is, through the proxy.
+    assert mw.process_request(wire) is None and wire.meta["proxy"] == REPLICA
+    response = mw.process_response(wire, HtmlResponse(wire.url, body=b"<html></html>", request=wire))
+    assert response.url == "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/"
+    assert original_request(wire).url == request.url
+
+
+def test_replica_mode_keeps_http_addresses_and_follows_redirects_of_https_as_https():
+    mw = ReplicaProxyMiddleware(REPLICA)
+    plain = Request("http://cqcs.gov.cn/a.html")
+    assert mw.process_request(plain) is None and plain.meta["proxy"] == REPLICA
+    assert mw.process_response(plain, HtmlResponse(plain.url, body=b"", request=plain)).url == plain.url
+    wire = mw.process_request(Request("https://www.dg.gov.cn/a"))
+    mw.process_request(wire)
+    redirected = wire.replace(url="http://www.dg.gov.cn/b")  # what RedirectMiddleware builds
+    assert mw.process_request(redirected) is None
+    response = mw.process_response(redirected, HtmlResponse(redirected.url, body=b"", request=redirected))
+    assert response.url == "https://www.dg.gov.cn/b"
+
+
+def test_replica_mode_is_off_without_the_setting():
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        ReplicaProxyMiddleware.from_crawler(get_crawler(ChangshouSpider, {"NIANBAO_REPLICA": ""}))
+
+
+@pytest.mark.parametrize(
+    "status,body,expected",
+    [
+        (521, b"<html><script>document.cookie='__jsl_clearance=1;path=/';location.href=location.pathname</script></html>", True),
+        (412, b"<script>var x=1;document.cookie='a=b';setTimeout(function(){location.reload()},100)</script>", True),
+        (412, b"<html><body>Precondition failed</body></html>", False),
+        (200, b"<script>document.cookie='a=b';location.reload()</script>", False),
+    ],
+)
+def test_js_challenge_detection(status, body, expected):
+    assert is_js_challenge(HtmlResponse("https://www.dg.gov.cn/", status=status, body=body)) is expected
+
+
+def _encoding_mw():
+    crawler = get_crawler(ChangshouSpider)
+    crawler.stats.open_spider()
+    return EncodingMiddleware(crawler), crawler.stats
+
+
+@pytest.mark.parametrize(
+    "content_type,body,text",
+    [
+        ("text/html; charset=iso-8859-1", "<html><body>政府信息公开工作年度报告</body></html>".encode(), "政府信息公开工作年度报告"),
+        ("text/html; charset=gbk", "<html><body>政府信息公开工作年度报告 万顺镇</body></html>".encode(), "政府信息公开工作年度报告"),
+        (
+            "text/html; charset=utf-8",
+            "<html><body>重庆市长寿区万顺镇人民政府政府信息公开工作年度报告，一、总体情况。二、主动公开政府信息情况。</body></html>".encode("gb18030"),
+            "政府信息公开工作年度报告",
+        ),
+    ],
+)
+def test_mislabeled_encodings_are_read_as_what_the_body_is(content_type, body, text):
+    mw, stats = _encoding_mw()
+    response = HtmlResponse("https://h/", body=body, headers={"Content-Type": content_type})
+    fixed = mw.process_response(Request("https://h/"), response)
+    assert text in fixed.text and fixed.body == body
+    assert stats.get_value("nianbao/outcome/encoding_mislabeled") == 1
+
+
+def test_right_or_missing_labels_are_left_alone():
+    mw, stats = _encoding_mw()
+    body = "<html><body>年度报告</body></html>".encode()
+    for headers in ({"Content-Type": "text/html"}, {"Content-Type": "text/html; charset=UTF-8"}):
+        response = HtmlResponse("https://h/", body=body, headers=headers)
+        assert mw.process_response(Request("https://h/"), response) is response
+        assert "年度报告" in response.text
+    assert not stats.get_value("nianbao/outcome/encoding_mislabeled")
+
+
+def test_backoff_grows_and_is_capped():
+    mw = BackoffRetryMiddleware(Settings({"RETRY_ENABLED": True, "RETRY_BACKOFF_BASE": 2.0, "RETRY_BACKOFF_MAX": 10.0,
+                                          "RETRY_TIMES": 3, "RETRY_HTTP_CODES": [500], "RETRY_PRIORITY_ADJUST": -1,
+                                          "RETRY_EXCEPTIONS": [], "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG"}))
+
+    class State:
+        attempt_number = 1
+
+    delays = []
+    for attempt in (1, 2, 3, 6):
+        State.attempt_number = attempt
+        delays.append(mw.wait(State()))
+    assert delays == [2.0, 4.0, 8.0, 10.0]
+
+
+def test_backoff_pauses_without_blocking_the_loop():
+    mw = BackoffRetryMiddleware(Settings({"RETRY_ENABLED": True, "RETRY_BACKOFF_BASE": 0.05, "RETRY_BACKOFF_MAX": 1.0,
+                                          "RETRY_TIMES": 3, "RETRY_HTTP_CODES": [500], "RETRY_PRIORITY_ADJUST": -1,
+                                          "RETRY_EXCEPTIONS": [], "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG"}))
+    ticks = []
+
+    async def ticker():
+        for _ in range(5):
+            ticks.append(1)
+            await asyncio.sleep(0.005)
+
+    async def main():
+        retry = Request("https://h/", meta={"retry_times": 1})
+        result, _ = await asyncio.gather(mw._paused(retry), ticker())
+        return result
+
+    assert asyncio.run(main()).url == "https://h/" and len(ticks) == 5
