@@ -84,8 +84,20 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        # No calls home (time, sign-in, safe browsing, translation): the browser fetches only pages.
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--no-default-browser-check",
+        "--no-pings",
+        "--dns-prefetch-disable",
+        "--disable-breakpad",
+        "--disable-field-trial-config",
         # Keep http:// navigations on http (the replica serves no TLS).
-        "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+        "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,NetworkTimeServiceQuerying,"
+        "OptimizationHints,Translate,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater,"
+        "InterestFeedContentSuggestions,PrivacySandboxSettings4,SafeBrowsing",
     ],
 }
 if _chromium():
