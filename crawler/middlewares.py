@@ -258,12 +258,13 @@ class EncodingMiddleware:
             return response
         body = response.body
         actual = None
-        if declared not in ("utf-8", "utf8") and _is_utf8(body) and not _is_ascii(body):
-            actual = "utf-8"
-        elif declared in ("utf-8", "utf8") and not _is_utf8(body):
+        if _is_ascii(body):
+            return response
+        if _is_utf8(body):
+            # Chinese text in any other encoding is practically never valid UTF-8.
+            actual = "utf-8" if declared not in ("utf-8", "utf8") else None
+        elif declared in ("utf-8", "utf8") or declared in _LATIN or not _decodes(body, declared):
             actual = _sniff(body)
-        elif declared not in ("utf-8", "utf8") and declared not in _LATIN and not _decodes(body, declared):
-            actual = "utf-8" if _is_utf8(body) else _sniff(body)
         if not actual or actual.replace("_", "-").lower() == declared:
             return response
         url = request.meta.get(_ORIGINAL, response.url)

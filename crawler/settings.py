@@ -47,6 +47,10 @@ NIANBAO_REPLICA = os.environ.get("NIANBAO_REPLICA", "")
 # Seconds the browser gets to set a JavaScript challenge's cookie.
 NIANBAO_CHALLENGE_WAIT = 10.0
 
+# NIANBAO_STATS_FILE=path writes the run's stats there as JSON (tests, schedulers).
+NIANBAO_STATS_FILE = os.environ.get("NIANBAO_STATS_FILE", "")
+EXTENSIONS = {"crawler.extensions.StatsFile": 500}
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,

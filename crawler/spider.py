@@ -238,6 +238,14 @@ class PortalSpider(scrapy.Spider):
             rendered="playwright" in (response.flags or []),
         )
 
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        found = (stats.get_value("nianbao/reports/page") or 0) + (stats.get_value("nianbao/reports/attachment") or 0)
+        if not found and reason == "finished":
+            # A portal that yields nothing has changed, blocked us, or lost its reports: say so loudly.
+            stats.set_value("nianbao/no_reports", 1)
+            self.logger.error("%s: the crawl found no reports at all (start pages: %s)", self.portal, ", ".join(self.start_urls))
+
     # -- failures -------------------------------------------------------------------------------
 
     def errback(self, failure: Failure) -> None:

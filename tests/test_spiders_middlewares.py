@@ -79,6 +79,11 @@ def _encoding_mw():
         ("text/html; charset=iso-8859-1", "<html><body>政府信息公开工作年度报告</body></html>".encode(), "政府信息公开工作年度报告"),
         ("text/html; charset=gbk", "<html><body>政府信息公开工作年度报告 万顺镇</body></html>".encode(), "政府信息公开工作年度报告"),
         (
+            "text/html; charset=iso-8859-1",
+            "<html><body>重庆市长寿区万顺镇人民政府政府信息公开工作年度报告，一、总体情况。二、主动公开政府信息情况。</body></html>".encode("gb18030"),
+            "政府信息公开工作年度报告",
+        ),
+        (
             "text/html; charset=utf-8",
             "<html><body>重庆市长寿区万顺镇人民政府政府信息公开工作年度报告，一、总体情况。二、主动公开政府信息情况。</body></html>".encode("gb18030"),
             "政府信息公开工作年度报告",
