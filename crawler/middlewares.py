@@ -51,6 +51,7 @@ class ReplicaProxyMiddleware:
         replica = crawler.settings.get("NIANBAO_REPLICA")
         if not replica:
             raise NotConfigured
+        _offline_public_suffixes()
         return cls(replica)
 
     def process_request(self, request: Request, spider=None) -> Request | None:
@@ -81,6 +82,18 @@ class ReplicaProxyMiddleware:
         if parts.scheme == "http" and urlsplit(original).scheme == "https":
             return response.replace(url=urlunsplit(("https",) + tuple(parts[1:])))
         return response
+
+
+def _offline_public_suffixes() -> None:
+    """Offline, Scrapy's cookie middleware must not try to download the Public Suffix List.
+
+    It builds a `TLDExtract` that fetches the list on first use; with no network that costs a
+    timeout and two warnings per crawl. The snapshot tldextract ships is enough for the replica.
+    """
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
 _CHALLENGE = re.compile(rb"document\.cookie", re.I)

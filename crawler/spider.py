@@ -14,9 +14,11 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from . import signals
@@ -65,9 +67,15 @@ def breadcrumb(response: TextResponse) -> list[str]:
 
 
 def entries_from_links(
-    selector: scrapy.Selector | TextResponse, base_url: str, href: re.Pattern[str] | str, column: str = ""
+    selector: scrapy.Selector | TextResponse,
+    base_url: str,
+    href: re.Pattern[str] | str,
+    column: str = "",
+    *,
+    files: bool = True,
 ) -> list[Entry]:
-    """List entries from every `<a>` under `selector` whose resolved address matches `href`.
+    """List entries from every `<a>` under `selector` whose resolved address matches `href`
+    (or, with `files`, is a report file: lists sometimes link the PDF itself).
 
     The title is the link's `title` attribute, else its text; the date is the first date printed in
     the entry around the link (its `<li>`, `<tr>`, `<dd>` or parent), else one in the address.
@@ -81,7 +89,7 @@ def entries_from_links(
         if not raw or raw.startswith(("javascript:", "#", "mailto:")):
             continue
         url = urljoin(base_url, raw)
-        if not pattern.search(url):
+        if not (pattern.search(url) or (files and is_attachment_url(url))):
             continue
         text = normalise_title(" ".join(link.xpath(".//text()").getall()))
         title = normalise_title(link.attrib.get("title")) or text
@@ -195,11 +203,28 @@ class PortalSpider(scrapy.Spider):
             response.url, content_type, disposition
         )
         kind = "attachment" if is_file else "page"
+        moved = self.moved_to(response, listing)
+        if moved:
+            if moved in self._reports_seen and moved != listing["url"]:
+                # Redirected to a report already fetched under its own address: one report.
+                self.crawler.stats.inc_value("nianbao/skipped/duplicate")
+                return
+            self._reports_seen.add(moved)
+            listing = {**listing, "url": moved}
         item = self.report_item(response, listing, kind)
         self.crawler.stats.inc_value(f"nianbao/reports/{kind}")
         yield item
         if kind == "page" and isinstance(response, TextResponse) and response.status == 200:
             yield from self.attachment_requests(response, listing)
+
+    def moved_to(self, response: Response, listing: dict[str, Any]) -> str | None:
+        """The canonical address a redirected report now lives at (on the same site), else None."""
+        if not response.meta.get("redirect_urls"):
+            return None
+        final = canonical_url(response.url, self.twins)
+        if final == listing["url"] or urlsplit(final).hostname != urlsplit(listing["url"]).hostname:
+            return None
+        return final
 
     def attachment_requests(self, response: TextResponse, listing: dict[str, Any]) -> Iterator[scrapy.Request]:
         """The report files a report page links to (PDF, DOC(X), XLS(X), WPS), as reports of their own."""
@@ -258,7 +283,10 @@ class PortalSpider(scrapy.Spider):
 
         request = original_request(request)
         what = "report" if request.meta.get("nianbao_report") else "list page"
-        reason = failure.getErrorMessage() if isinstance(failure, Failure) else str(failure)
+        if isinstance(failure.value, HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+        else:
+            reason = failure.getErrorMessage() if isinstance(failure, Failure) else str(failure)
         self.logger.warning(
             "%s: %s fetching %s %s: %s", self.portal, outcome, what, request.url, reason[:200] or type(failure.value).__name__
         )
