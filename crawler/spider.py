@@ -219,7 +219,7 @@ class PortalSpider(scrapy.Spider):
 
     def moved_to(self, response: Response, listing: dict[str, Any]) -> str | None:
         """The canonical address a redirected report now lives at (on the same site), else None."""
-        if not response.meta.get("redirect_urls"):
+        if response.request is None or not response.meta.get("redirect_urls"):
             return None
         final = canonical_url(response.url, self.twins)
         if final == listing["url"] or urlsplit(final).hostname != urlsplit(listing["url"]).hostname:
