@@ -1,0 +1,219 @@
+"""Response bodies, stored once each, zstd-compressed, keyed by their SHA-256.
+
+The pages of one portal share most of their bytes (header, navigation, sidebar, footer, the
+template's table markup); compressed one by one, each page pays for that chrome again. So once a
+portal has a few HTML pages archived, a zstd dictionary is trained on them and stored in the
+archive; its pages are then compressed against it, and the pages that trained it are
+recompressed. A blob names the dictionary it needs, so dictionaries are never changed, only
+added (retrained as the portal grows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from dataclasses import dataclass
+
+import sqlite_utils
+import zstandard
+
+from .clock import utc_now
+
+log = logging.getLogger(__name__)
+
+#: zstd level for bodies. With a dictionary, higher levels buy little and cost a lot of time.
+LEVEL = 12
+#: A portal's first dictionary is trained once it has this many HTML blobs.
+FIRST_TRAINING = 16
+#: Then retrained whenever it has this many times more blobs than the last training used...
+RETRAIN_GROWTH = 4
+#: ...up to this many samples (zstd recommends ~100x the dictionary size in samples).
+MAX_SAMPLES = 1024
+DICTIONARY_SIZE = 112 * 1024
+#: zstd only uses the first 128 KiB of a sample for training.
+SAMPLE_PREFIX = 128 * 1024
+
+
+def sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def looks_like_html(body: bytes, content_type: str | None) -> bool:
+    if content_type and "html" in content_type.lower():
+        return True
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<div", b"<meta"))
+
+
+@dataclass
+class _Dictionary:
+    id: int
+    portal: str
+    sample_count: int
+    compressor: zstandard.ZstdCompressor
+    decompressor: zstandard.ZstdDecompressor
+
+
+class BlobStore:
+    """Reads and writes `blobs` on one connection (use one store per thread)."""
+
+    def __init__(self, db: sqlite_utils.Database, *, level: int = LEVEL):
+        self.db = db
+        self.level = level
+        self._plain = zstandard.ZstdCompressor(level=level)
+        self._plain_decompressor = zstandard.ZstdDecompressor()
+        self._dictionaries: dict[int, _Dictionary] = {}
+        self._latest: dict[str, int | None] = {}
+        #: HTML blobs per portal: (all, without a dictionary), counted once, then kept up to date.
+        self._html_counts: dict[str, list[int]] = {}
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, digest: str) -> bytes:
+        row = self.db.execute(
+            "SELECT data, dictionary_id, size FROM blobs WHERE sha256 = ?", [digest]
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no blob {digest}")
+        return self.decompress(row[0], row[1], row[2])
+
+    def decompress(self, data: bytes, dictionary_id: int | None, size: int | None = None) -> bytes:
+        decompressor = (
+            self._plain_decompressor if dictionary_id is None else self._dictionary(dictionary_id).decompressor
+        )
+        return decompressor.decompress(data, max_output_size=size or 0)
+
+    def _dictionary(self, dictionary_id: int) -> _Dictionary:
+        known = self._dictionaries.get(dictionary_id)
+        if known is None:
+            row = self.db.execute(
+                "SELECT portal, sample_count, data FROM zstd_dictionaries WHERE id = ?", [dictionary_id]
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no zstd dictionary {dictionary_id}")
+            data = zstandard.ZstdCompressionDict(row[2])
+            known = _Dictionary(
+                dictionary_id,
+                row[0],
+                row[1],
+                zstandard.ZstdCompressor(level=self.level, dict_data=data),
+                zstandard.ZstdDecompressor(dict_data=data),
+            )
+            self._dictionaries[dictionary_id] = known
+        return known
+
+    def latest_dictionary(self, portal: str) -> int | None:
+        if portal not in self._latest:
+            row = self.db.execute(
+                "SELECT max(id) FROM zstd_dictionaries WHERE portal = ?", [portal]
+            ).fetchone()
+            self._latest[portal] = row[0]
+        return self._latest[portal]
+
+    # -- writing (inside the caller's transaction) -----------------------------------------
+
+    def put(self, body: bytes, digest: str, *, portal: str, html: bool) -> bool:
+        """Store `body` under `digest` unless it is there already; True if it was new."""
+        if self.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone():
+            return False
+        counts = self._counts(portal) if html else None
+        dictionary_id = self.latest_dictionary(portal) if html else None
+        compressor = self._plain if dictionary_id is None else self._dictionary(dictionary_id).compressor
+        data = compressor.compress(body)
+        self.db.execute(
+            "INSERT INTO blobs(sha256, size, stored_size, portal, html, dictionary_id, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [digest, len(body), len(data), portal, int(html), dictionary_id, data],
+        )
+        if counts is not None:
+            counts[0] += 1
+            counts[1] += dictionary_id is None
+        return True
+
+    # -- dictionaries ----------------------------------------------------------------------
+
+    def _counts(self, portal: str) -> list[int]:
+        if portal not in self._html_counts:
+            row = self.db.execute(
+                "SELECT count(*), count(*) - count(dictionary_id) FROM blobs WHERE portal = ? AND html = 1",
+                [portal],
+            ).fetchone()
+            self._html_counts[portal] = [row[0], row[1]]
+        return self._html_counts[portal]
+
+    def training_due(self, portal: str, *, closing: bool = False) -> bool:
+        """Whether the portal's HTML has grown enough since its last dictionary to train one."""
+        total, without = self._counts(portal)
+        latest = self.latest_dictionary(portal)
+        if latest is None:
+            return without >= (max(4, FIRST_TRAINING // 2) if closing else FIRST_TRAINING)
+        trained_on = self._dictionary(latest).sample_count
+        return trained_on < MAX_SAMPLES and total >= trained_on * RETRAIN_GROWTH
+
+    def train(self, portal: str) -> int | None:
+        """Train a dictionary on the portal's HTML blobs and recompress those that gain by it.
+
+        Runs inside the caller's transaction. Returns the new dictionary's id, or None when zstd
+        finds too little in common to build one.
+        """
+        rows = self.db.execute(
+            "SELECT sha256, data, dictionary_id, size FROM blobs WHERE portal = ? AND html = 1",
+            [portal],
+        ).fetchall()
+        if len(rows) > MAX_SAMPLES:
+            rows = random.Random(len(rows)).sample(rows, MAX_SAMPLES)
+        samples = [self.decompress(data, dictionary_id, size)[:SAMPLE_PREFIX] for _, data, dictionary_id, size in rows]
+        try:
+            trained = zstandard.train_dictionary(
+                min(DICTIONARY_SIZE, max(4096, sum(map(len, samples)) // 8)),
+                samples,
+                level=self.level,
+            )
+        except zstandard.ZstdError as error:
+            log.info("no zstd dictionary for %s yet (%d samples): %s", portal, len(samples), error)
+            return None
+        data = trained.as_bytes()
+        dictionary_id = self.db.execute(
+            "INSERT INTO zstd_dictionaries(portal, created_at, sample_count, size, data) VALUES (?, ?, ?, ?, ?)",
+            [portal, utc_now(), len(samples), len(data), data],
+        ).lastrowid
+        self._latest[portal] = dictionary_id
+        self._recompress(portal, dictionary_id)
+        self._html_counts.pop(portal, None)
+        log.info("trained zstd dictionary %d for %s on %d pages (%d bytes)", dictionary_id, portal, len(samples), len(data))
+        return dictionary_id
+
+    def _recompress(self, portal: str, dictionary_id: int) -> None:
+        """Recompress the portal's dictionary-less HTML blobs, where that makes them smaller."""
+        compressor = self._dictionary(dictionary_id).compressor
+        rows = self.db.execute(
+            "SELECT sha256, data, stored_size, size FROM blobs "
+            "WHERE portal = ? AND html = 1 AND dictionary_id IS NULL",
+            [portal],
+        ).fetchall()
+        for digest, data, stored_size, size in rows:
+            smaller = compressor.compress(self.decompress(data, None, size))
+            if len(smaller) < stored_size:
+                self.db.execute(
+                    "UPDATE blobs SET data = ?, stored_size = ?, dictionary_id = ? WHERE sha256 = ?",
+                    [smaller, len(smaller), dictionary_id, digest],
+                )
+
+    # -- verification ----------------------------------------------------------------------
+
+    def verify(self):
+        """Yield (sha256, problem) for every blob whose bytes no longer hash to its key."""
+        cursor = self.db.execute("SELECT sha256, data, dictionary_id, size FROM blobs")
+        for digest, data, dictionary_id, size in cursor:
+            try:
+                body = self.decompress(data, dictionary_id, size)
+            except (zstandard.ZstdError, KeyError) as error:
+                yield digest, f"cannot decompress: {error}"
+                continue
+            if len(body) != size:
+                yield digest, f"size {len(body)} != recorded {size}"
+            elif sha256(body) != digest:
+                yield digest, f"content hashes to {sha256(body)}"
+            else:
+                yield digest, None

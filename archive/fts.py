@@ -1,0 +1,188 @@
+"""Full-text search over report text that finds any Chinese word, two characters included.
+
+SQLite's tokenizers do not serve Chinese: unicode61 makes a whole run of Han characters one
+token (so 年报 finds nothing inside 政府信息公开年报), and trigram stores about three times the
+text and cannot match a two-character query. Word segmentation (jieba) is no cure either: it
+indexes 行政复议 as one word, so a query for 复议 misses it, and measured over real reports it
+leaves most two-character substrings unfindable (`bench/archive.py` prints the figure).
+
+So text is indexed as overlapping character pairs (what Lucene's CJK analyzer does): each run of
+Han characters `c1 c2 ... cn` becomes the tokens `c1c2 c2c3 ... c(n-1)cn cn`, the last
+character alone closing the run. The index is contentless (the text is stored once, in
+`report_texts`), well under 1.5 times the text. A query is rewritten the same way:
+
+- a two-character word is one token, so the common query is a single index lookup;
+- a longer word is the phrase of its pairs (信息公开 -> "信息 息公 公开"), which matches exactly
+  where the characters are adjacent;
+- a single character is a prefix query (年 -> 年*), matching every pair that starts with it and
+  the run-closing token.
+
+Everything else (Latin words, numbers) goes through unicode61 unchanged. Text is NFKC-normalised
+on both sides so full-width digits and letters (２０２３) match their ASCII forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Bump when `index_tokens` changes: stored entries must then be rebuilt (`rebuild`), since a
+#: contentless index can only delete an entry by re-tokenising its text identically.
+TOKENIZER_VERSION = "bigram-1"
+
+_HAN = (
+    "\u3400-\u4dbf"  # Extension A
+    "\u4e00-\u9fff"  # Unified Ideographs
+    "\uf900-\ufaff"  # Compatibility Ideographs
+    "\U00020000-\U0003134f"  # Extensions B-G
+)
+HAN_RUN = re.compile(f"[{_HAN}]+")
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def _pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_tokens(text: str) -> str:
+    """The text as FTS5 should index it: Han runs spelled out as overlapping pairs."""
+
+    def spell(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return " " + " ".join([*_pairs(run), run[-1]]) + " "
+
+    return HAN_RUN.sub(spell, normalize(text))
+
+
+def _term_expression(term: str) -> str:
+    """One query term (no operators) as an FTS5 phrase: its tokens in the order the index has them.
+
+    Punctuation and spaces stay in the phrase string, where unicode61 drops them as it does in
+    the text; a Han run followed by anything ends in the text where it ends in the query, so
+    its closing token is part of the phrase.
+    """
+    pieces = []
+    position = 0
+    prefix = False
+    for match in HAN_RUN.finditer(term):
+        pieces.append(term[position : match.start()])
+        run = match.group(0)
+        followed = match.end() < len(term)
+        if len(run) == 1 and not followed:
+            # A lone final character starts some pair, or is a run's closing token.
+            pieces.append(run)
+            prefix = True
+        else:
+            pieces.append(" ".join(_pairs(run) + ([run[-1]] if followed or len(run) == 1 else [])))
+        position = match.end()
+    pieces.append(term[position:])
+    phrase = " ".join(piece for piece in pieces if piece)
+    if not re.search(r"\w", phrase):
+        return ""
+    quoted = '"' + phrase.replace('"', '""') + '"'
+    return quoted + " *" if prefix else quoted
+
+
+def match_expression(query: str) -> str:
+    """An FTS5 MATCH expression for a user's query.
+
+    Terms separated by spaces must all occur (AND); `OR` and `NOT` between terms work as in
+    FTS5; a term in double quotes is searched as one string, spaces included.
+    """
+    parts = []
+    for quoted, bare in re.findall(r'"([^"]*)"|(\S+)', normalize(query)):
+        if bare in _OPERATORS:
+            if parts and parts[-1] not in _OPERATORS:
+                parts.append(bare)
+            continue
+        expression = _term_expression(quoted or bare)
+        if expression:
+            parts.append(expression)
+    while parts and parts[-1] in _OPERATORS:
+        parts.pop()
+    # An empty query matches nothing rather than raising a syntax error.
+    return " ".join(parts) if parts else '""'
+
+
+def add(db, report_id: int, title: str | None, agency: str | None, text: str | None) -> None:
+    """Index one report version (it must not be indexed already)."""
+    db.execute(
+        "INSERT INTO reports_fts(rowid, title, agency, text) VALUES (?, ?, ?, ?)",
+        [report_id, index_tokens(title or ""), index_tokens(agency or ""), index_tokens(text or "")],
+    )
+
+
+def remove(db, report_id: int, title: str | None, agency: str | None, text: str | None) -> None:
+    """Remove a report version indexed with exactly these title, agency and text."""
+    db.execute(
+        "INSERT INTO reports_fts(reports_fts, rowid, title, agency, text) VALUES ('delete', ?, ?, ?, ?)",
+        [report_id, index_tokens(title or ""), index_tokens(agency or ""), index_tokens(text or "")],
+    )
+
+
+def rebuild(db) -> int:
+    """Re-index every parsed report version from the stored text (after a tokenizer change)."""
+    db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('delete-all')")
+    count = 0
+    rows = db.execute(
+        "SELECT r.id, r.title, r.agency, t.text FROM reports r "
+        "JOIN report_texts t ON t.report_id = r.id"
+    ).fetchall()
+    for report_id, title, agency, text in rows:
+        add(db, report_id, title, agency, text)
+        count += 1
+    db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('optimize')")
+    db.execute(
+        "INSERT OR REPLACE INTO archive_meta(key, value) VALUES ('fts_tokenizer', ?)",
+        [TOKENIZER_VERSION],
+    )
+    return count
+
+
+def search(db, query: str, *, limit: int = 20, all_versions: bool = False) -> list[dict]:
+    """Reports matching `query`, best first, with a snippet of text around the first hit.
+
+    By default only each page's latest version is searched; `all_versions=True` also finds
+    words that only earlier (edited or withdrawn) versions contained.
+    """
+    latest = "" if all_versions else "AND r.id = p.latest_report_id"
+    rows = db.execute(
+        f"""
+        SELECT r.id, r.version, p.url, p.portal, r.title, r.agency, r.year, t.text,
+               bm25(reports_fts, 10.0, 5.0, 1.0) AS score
+        FROM reports_fts
+        JOIN reports r ON r.id = reports_fts.rowid
+        JOIN pages p ON p.id = r.page_id
+        LEFT JOIN report_texts t ON t.report_id = r.id
+        WHERE reports_fts MATCH ? {latest}
+        ORDER BY score
+        LIMIT ?
+        """,
+        [match_expression(query), limit],
+    ).fetchall()
+    keys = ("report_id", "version", "url", "portal", "title", "agency", "year", "text", "score")
+    results = []
+    for row in rows:
+        hit = dict(zip(keys, row))
+        hit["snippet"] = snippet(hit.pop("text") or "", query)
+        results.append(hit)
+    return results
+
+
+def snippet(text: str, query: str, width: int = 40) -> str:
+    """Some text around the first occurrence of any query word (FTS5's snippet() needs content)."""
+    text = normalize(text)
+    words = [w for w in re.split(r'[\s"]+', normalize(query)) if w and w not in _OPERATORS]
+    found = [(text.find(w), w) for w in words if text.find(w) >= 0]
+    if not found:
+        return text[: 2 * width]
+    start, word = min(found)
+    left = max(0, start - width)
+    right = min(len(text), start + len(word) + width)
+    return ("…" if left else "") + text[left:start] + "[" + word + "]" + text[start + len(word) : right] + (
+        "…" if right < len(text) else ""
+    )

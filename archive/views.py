@@ -1,0 +1,305 @@
+"""Views that answer researchers' common questions directly, each documented column by column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    doc: str
+    sql: str
+    columns: dict[str, str]
+
+
+#: The main figures of a report, comparable across template generations where the templates
+#: agree: (column name, description, SQL expression over `v(key)` lookups).
+MAIN_FIGURES: tuple[tuple[str, str, str], ...] = (
+    (
+        "applications_received",
+        "Applications received this year (本年新收; pre-2019: 申请总数).",
+        "COALESCE({applications.new_received.total}, {stats.requests.total})",
+    ),
+    ("applications_carried_over", "Applications carried over from last year (上年结转).", "{applications.carried_over.total}"),
+    (
+        "granted",
+        "Applications answered by disclosure (予以公开; pre-2019: 同意公开).",
+        "COALESCE({applications.granted.total}, {stats.replies.granted})",
+    ),
+    (
+        "partially_granted",
+        "Partly disclosed (部分公开).",
+        "COALESCE({applications.partially_granted.total}, {stats.replies.partially_granted})",
+    ),
+    (
+        "handled",
+        "Applications handled in total (总计; pre-2019: 答复总数).",
+        "COALESCE({applications.total_handled.total}, {stats.replies.total})",
+    ),
+    ("carried_forward", "Carried forward to next year (结转下年度继续办理).", "{applications.carried_forward.total}"),
+    (
+        "reviews",
+        "Administrative reconsiderations (行政复议) in total.",
+        "COALESCE({appeals.review.total}, {stats.review})",
+    ),
+    (
+        "lawsuits",
+        "Administrative lawsuits (行政诉讼) in total: direct plus after reconsideration.",
+        "COALESCE({appeals.litigation_direct.total} + {appeals.litigation_after_review.total}, {stats.litigation})",
+    ),
+    (
+        "reviews_corrected",
+        "Reconsiderations whose result was corrected (结果纠正).",
+        "{appeals.review.corrected}",
+    ),
+    ("regulations_issued", "Regulations (规章) issued this year.", "{active.regulations.issued}"),
+    (
+        "normative_documents_issued",
+        "Normative documents (规范性文件) issued this year.",
+        "{active.normative_documents.issued}",
+    ),
+    ("licensing_decisions", "Administrative licensing decisions (行政许可).", "{active.licensing.decisions}"),
+    ("punishment_decisions", "Administrative punishment decisions (行政处罚).", "{active.punishment.decisions}"),
+    (
+        "fees_10k_yuan",
+        "Administrative fees collected, in 万元 (2019/2021 templates; pre-2019 stats.fees, in 元, divided by 10,000).",
+        "COALESCE({active.fees.amount}, {stats.fees} / 10000.0)",
+    ),
+)
+
+
+def _figure_sql(expression: str) -> str:
+    def lookup(key: str) -> str:
+        return (
+            "(SELECT value FROM report_values WHERE report_id = r.id AND key_id = "
+            f"(SELECT id FROM value_keys WHERE key = '{key}'))"
+        )
+
+    out = expression
+    while "{" in out:
+        start = out.index("{")
+        end = out.index("}", start)
+        out = out[:start] + lookup(out[start + 1 : end]) + out[end + 1 :]
+    return out
+
+
+_LATEST_COLUMNS = {
+    "report_id": "The latest version (reports.id).",
+    "page_id": "The page (pages.id).",
+    "url": "Canonical URL.",
+    "portal": "Portal.",
+    "kind": "`page` or `attachment`.",
+    "agency_column": "The portal column it is listed under.",
+    "version": "Version number (1 = first content archived).",
+    "version_count": "How many versions the page has.",
+    "sha256": "Its bytes (blobs.sha256).",
+    "fetched_at": "When this version was first fetched (UTC).",
+    "last_seen_at": "When it was last confirmed current (UTC).",
+    "gone_at": "When the page answered 404/410 (empty while online).",
+    "rendered": "1 when stored as a browser-rendered DOM.",
+    "title": "Report title as printed.",
+    "agency": "Reporting agency.",
+    "year": "Year the report covers.",
+    "published": "Publication date.",
+    "index_no": "索引号.",
+    "template": "Template generation (2021, 2019, pre2019).",
+    "value_count": "Figures read.",
+    "checks_failed": "Identities that failed.",
+    "parser_version": "Parser version that read it.",
+    "parse_error": "Parser failure, if any.",
+}
+
+LATEST_REPORTS = View(
+    "latest_reports",
+    "The latest version of every archived report, with where and when it was fetched.",
+    """SELECT r.id AS report_id, p.id AS page_id, p.url, p.portal, p.kind, p.agency_column,
+       r.version, p.version_count, r.sha256, r.first_seen_at AS fetched_at, r.last_seen_at,
+       p.gone_at, r.rendered, r.title, r.agency, r.year, r.published, r.index_no, r.template,
+       r.value_count, r.checks_failed, r.parser_version, r.parse_error
+FROM pages p JOIN reports r ON r.id = p.latest_report_id""",
+    _LATEST_COLUMNS,
+)
+
+REPORT_FIGURES = View(
+    "report_figures",
+    "One wide row per report (latest version) with its main figures, named alike across "
+    "template generations where the templates agree. Every figure is in `report_values`.",
+    "SELECT r.id AS report_id, p.url, p.portal, r.agency, r.year, r.template, r.published, "
+    "r.checks_failed,\n       "
+    + ",\n       ".join(f"{_figure_sql(expr)} AS {name}" for name, _, expr in MAIN_FIGURES)
+    + "\nFROM pages p JOIN reports r ON r.id = p.latest_report_id",
+    {
+        "report_id": "The latest version (reports.id).",
+        "url": "Canonical URL.",
+        "portal": "Portal.",
+        "agency": "Reporting agency.",
+        "year": "Year the report covers.",
+        "template": "Template generation.",
+        "published": "Publication date.",
+        "checks_failed": "Identities that failed (0 = the tables add up).",
+        **{name: doc for name, doc, _ in MAIN_FIGURES},
+    },
+)
+
+FAILED_CHECKS = View(
+    "failed_checks",
+    "Reports (latest versions) whose printed tables do not add up: one row per failed identity.",
+    """SELECT r.id AS report_id, p.url, p.portal, r.agency, r.year, r.template,
+       c.name AS check_name, c.detail
+FROM pages p JOIN reports r ON r.id = p.latest_report_id
+JOIN report_checks c ON c.report_id = r.id AND c.ok = 0""",
+    {
+        "report_id": "The report version (reports.id).",
+        "url": "Canonical URL.",
+        "portal": "Portal.",
+        "agency": "Reporting agency.",
+        "year": "Year the report covers.",
+        "template": "Template generation.",
+        "check_name": "The identity that failed.",
+        "detail": "The numbers that do not add up.",
+    },
+)
+
+REPORT_CHANGES = View(
+    "report_changes",
+    "Reports that changed after they were first archived: one row per new version, next to the "
+    "version it replaced, with what changed.",
+    """SELECT p.url, p.portal, new.page_id, old.version AS old_version, new.version AS new_version,
+       old.id AS old_report_id, new.id AS new_report_id,
+       old.first_seen_at AS old_fetched_at, new.first_seen_at AS new_fetched_at,
+       old.sha256 AS old_sha256, new.sha256 AS new_sha256,
+       old.title IS NOT new.title AS title_changed,
+       old.agency IS NOT new.agency AS agency_changed,
+       old.year IS NOT new.year AS year_changed,
+       old.published IS NOT new.published AS published_changed,
+       old.template IS NOT new.template AS template_changed,
+       (SELECT count(*) FROM value_changes vc WHERE vc.new_report_id = new.id) AS values_changed,
+       (SELECT group_concat(vc.key || ': ' || COALESCE(vc.old_value, '∅') || ' → '
+                            || COALESCE(vc.new_value, '∅'), '; ')
+        FROM value_changes vc WHERE vc.new_report_id = new.id) AS value_changes,
+       COALESCE((SELECT t.text FROM report_texts t WHERE t.report_id = old.id), '')
+         IS NOT COALESCE((SELECT t.text FROM report_texts t WHERE t.report_id = new.id), '')
+         AS text_changed
+FROM reports new
+JOIN reports old ON old.page_id = new.page_id AND old.version = new.version - 1
+JOIN pages p ON p.id = new.page_id""",
+    {
+        "url": "Canonical URL.",
+        "portal": "Portal.",
+        "page_id": "The page (pages.id).",
+        "old_version": "The version replaced.",
+        "new_version": "The new version.",
+        "old_report_id": "reports.id of the old version.",
+        "new_report_id": "reports.id of the new version.",
+        "old_fetched_at": "When the old version was first fetched.",
+        "new_fetched_at": "When the new version was first fetched (the change happened before).",
+        "old_sha256": "Old bytes (blobs.sha256).",
+        "new_sha256": "New bytes (blobs.sha256).",
+        "title_changed": "1 if the printed title changed.",
+        "agency_changed": "1 if the agency changed.",
+        "year_changed": "1 if the covered year changed.",
+        "published_changed": "1 if the publication date changed.",
+        "template_changed": "1 if the template generation changed.",
+        "values_changed": "How many figures were added, removed or changed.",
+        "value_changes": "Each changed figure, `key: old → new` (∅ = absent).",
+        "text_changed": "1 if the report text changed (0 with changed bytes: only the page around it did).",
+    },
+)
+
+VALUE_CHANGES = View(
+    "value_changes",
+    "Figure by figure, what changed between consecutive versions of a report: changed, added "
+    "(old_value empty) or removed (new_value empty).",
+    """WITH pairs AS (
+  SELECT old.id AS old_id, new.id AS new_id, new.page_id
+  FROM reports new JOIN reports old ON old.page_id = new.page_id AND old.version = new.version - 1
+)
+SELECT pairs.page_id, pairs.old_id AS old_report_id, pairs.new_id AS new_report_id, k.key,
+       o.value AS old_value, n.value AS new_value
+FROM pairs
+JOIN report_values n ON n.report_id = pairs.new_id
+JOIN value_keys k ON k.id = n.key_id
+LEFT JOIN report_values o ON o.report_id = pairs.old_id AND o.key_id = n.key_id
+WHERE o.value IS NOT n.value
+UNION ALL
+SELECT pairs.page_id, pairs.old_id, pairs.new_id, k.key, o.value, NULL
+FROM pairs
+JOIN report_values o ON o.report_id = pairs.old_id
+JOIN value_keys k ON k.id = o.key_id
+WHERE NOT EXISTS (SELECT 1 FROM report_values n WHERE n.report_id = pairs.new_id AND n.key_id = o.key_id)""",
+    {
+        "page_id": "The page (pages.id).",
+        "old_report_id": "reports.id of the earlier version.",
+        "new_report_id": "reports.id of the later version.",
+        "key": "The figure's canonical key.",
+        "old_value": "Its value before (empty: not printed before).",
+        "new_value": "Its value after (empty: no longer printed).",
+    },
+)
+
+REPORT_KEY_VALUES = View(
+    "report_key_values",
+    "Every figure of every report version with its key spelled out: (report, key, value).",
+    """SELECT v.report_id, k.key, v.value, k.label, k.unit
+FROM report_values v JOIN value_keys k ON k.id = v.key_id""",
+    {
+        "report_id": "The report version (reports.id).",
+        "key": "Canonical key.",
+        "value": "The figure.",
+        "label": "What the report prints for it.",
+        "unit": "Its unit.",
+    },
+)
+
+GONE_REPORTS = View(
+    "gone_reports",
+    "Archived reports that later answered 404 or 410: their last archived version is kept.",
+    """SELECT p.id AS page_id, p.url, p.portal, p.gone_at, p.gone_status, p.version_count,
+       r.id AS report_id, r.title, r.agency, r.year, r.last_seen_at
+FROM pages p JOIN reports r ON r.id = p.latest_report_id
+WHERE p.gone_at IS NOT NULL""",
+    {
+        "page_id": "The page (pages.id).",
+        "url": "Canonical URL.",
+        "portal": "Portal.",
+        "gone_at": "When it first answered 404/410.",
+        "gone_status": "404 or 410.",
+        "version_count": "Versions archived.",
+        "report_id": "Its last version (reports.id).",
+        "title": "Report title.",
+        "agency": "Reporting agency.",
+        "year": "Year the report covers.",
+        "last_seen_at": "When it was last seen online.",
+    },
+)
+
+PAGE_VALIDATORS = View(
+    "page_validators",
+    "For conditional requests: the ETag and Last-Modified of each page's latest full (non-304) "
+    "response.",
+    """SELECT p.url, p.id AS page_id, s.etag, s.last_modified, s.fetched_at, p.gone_at
+FROM pages p
+LEFT JOIN snapshots s ON s.id = (
+  SELECT id FROM snapshots WHERE page_id = p.id AND status <> 304
+  ORDER BY fetched_at DESC, id DESC LIMIT 1)""",
+    {
+        "url": "Canonical URL.",
+        "page_id": "The page (pages.id).",
+        "etag": "ETag of its latest full response (send as If-None-Match).",
+        "last_modified": "Last-Modified of its latest full response (send as If-Modified-Since).",
+        "fetched_at": "When that response arrived.",
+        "gone_at": "When it answered 404/410, if it did.",
+    },
+)
+
+VIEWS: tuple[View, ...] = (
+    LATEST_REPORTS,
+    REPORT_FIGURES,
+    FAILED_CHECKS,
+    VALUE_CHANGES,
+    REPORT_CHANGES,
+    REPORT_KEY_VALUES,
+    GONE_REPORTS,
+    PAGE_VALIDATORS,
+)
