@@ -109,3 +109,5 @@ if _chromium():
 if NIANBAO_REPLICA:
     PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
