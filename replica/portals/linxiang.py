@@ -1,0 +1,293 @@
+"""Linxiang district, Lincang, Yunnan: the Lincang city site cluster (www.ynlx.gov.cn).
+
+`/zfxxgk_lxq/index.html` lists each agency's disclosure subsite `/zfxxgk_lxq_<dept>/`. A subsite's
+annual-report page `zfxxgknb.html?nbYear=YYYY` carries year tabs, but its report list is written by
+JavaScript from a JSON answer (`/zfxxgk/nbList.do?orgCode=..&nbYear=..`): the HTML the server sends has
+no report link. Details `/zfxxgk_lxq_<dept>/artview/195/<id>.html?nbYear=YYYY&orgCode=<code>` are
+rendered on the server, without validators (a dynamic page). Some reports are only a PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html import escape
+
+from ..site import (
+    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
+    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
+)
+
+CATALOG = 195
+PREFIX = "/zfxxgk_lxq"
+API = "/zfxxgk/nbList.do"
+
+POOL = [
+    ("", "临翔区人民政府", "临沧市临翔区人民政府", "government", "A01A03A02", 2016),
+    ("_zwfwglj", "临翔区政务服务管理局", "临翔区政务服务管理局", "department", "A01A03A02A27", 2019),
+    ("_tzcjj", "临翔区投资促进局", "临翔区投资促进局", "department", "A01A03A02A31", 2019),
+    ("_fxjd", "凤翔街道", "临翔区凤翔街道办事处", "town", "A01A03A02B01", 2018),
+    ("_bsz", "博尚镇", "临翔区博尚镇人民政府", "town", "A01A03A02B03", 2018),
+    ("_jyj", "临翔区教育体育局", "临翔区教育体育局", "department", "A01A03A02A08", 2017),
+    ("_mpjd", "忙畔街道", "临翔区忙畔街道办事处", "town", "A01A03A02B02", 2018),
+    ("_nmx", "南美乡", "临翔区南美拉祜族乡人民政府", "town", "A01A03A02B04", 2018),
+    ("_mydx", "蚂蚁堆乡", "临翔区蚂蚁堆乡人民政府", "town", "A01A03A02B05", 2018),
+    ("_ztx", "章驮乡", "临翔区章驮乡人民政府", "town", "A01A03A02B06", 2018),
+    ("_qnx", "圈内乡", "临翔区圈内乡人民政府", "town", "A01A03A02B07", 2018),
+    ("_mtx", "马台乡", "临翔区马台乡人民政府", "town", "A01A03A02B08", 2018),
+    ("_bdx", "邦东乡", "临翔区邦东乡人民政府", "town", "A01A03A02B09", 2018),
+    ("_pcx", "平村乡", "临翔区平村彝族傣族乡人民政府", "town", "A01A03A02B10", 2018),
+    ("_czj", "临翔区财政局", "临翔区财政局", "department", "A01A03A02A10", 2017),
+    ("_mzj", "临翔区民政局", "临翔区民政局", "department", "A01A03A02A09", 2017),
+    ("_wjj", "临翔区卫生健康局", "临翔区卫生健康局", "department", "A01A03A02A20", 2019),
+    ("_nyj", "临翔区农业农村局", "临翔区农业农村局", "department", "A01A03A02A17", 2019),
+    ("_zrj", "临翔区自然资源局", "临翔区自然资源局", "department", "A01A03A02A13", 2019),
+    ("_zjj", "临翔区住房和城乡建设局", "临翔区住房和城乡建设局", "department", "A01A03A02A14", 2017),
+    ("_rsj", "临翔区人力资源和社会保障局", "临翔区人力资源和社会保障局", "department", "A01A03A02A11", 2017),
+    ("_scj", "临翔区市场监督管理局", "临翔区市场监督管理局", "department", "A01A03A02A22", 2019),
+    ("_jtj", "临翔区交通运输局", "临翔区交通运输局", "department", "A01A03A02A15", 2017),
+    ("_yjj", "临翔区应急管理局", "临翔区应急管理局", "department", "A01A03A02A24", 2019),
+]
+
+HEAD = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="UTF-8">
+<meta name="renderer" content="webkit">
+<title>{title}</title>
+<link rel="stylesheet" href="/zfxxgk/css/common.css">
+</head>
+<body>
+<div class="head"><div class="head-in"><img src="/zfxxgk/images/logo.png" alt="临翔区人民政府信息公开"><span>{site}</span></div></div>
+"""
+FOOT = """<div class="footer"><p>主办单位:临沧市临翔区人民政府办公室 &nbsp; 承办单位:临翔区融媒体中心</p>
+<p>网站标识码:5309020001 &nbsp; 滇ICP备09002612号 &nbsp; 滇公网安备 53090202000101号</p>
+<p>临沧市政府网站群</p></div>
+</body>
+</html>
+"""
+
+LIST_SCRIPT = """<script>
+(function () {
+  var box = document.getElementById('nbList');
+  var base = box.getAttribute('data-base'), org = box.getAttribute('data-org'), year = box.getAttribute('data-year');
+  var xhr = new XMLHttpRequest();
+  xhr.open('GET', '%(api)s?catalogId=%(catalog)d&orgCode=' + org + '&nbYear=' + year + '&_=' + new Date().getTime());
+  xhr.onload = function () {
+    var res = JSON.parse(xhr.responseText), html = [];
+    if (res.code !== 0) { box.innerHTML = '<li class="empty">暂无数据</li>'; return; }
+    for (var i = 0; i < res.data.length; i++) {
+      var d = res.data[i];
+      var href = base + '/artview/%(catalog)d/' + d.id + '.html?nbYear=' + year + '&orgCode=' + org;
+      %(item)s
+    }
+    box.innerHTML = html.length ? html.join('') : '<li class="empty">暂无数据</li>';
+  };
+  xhr.send();
+})();
+</script>"""
+ITEM_LINK = "html.push('<li><a href=\"' + href + '\" target=\"_blank\" title=\"' + d.title + '\">' + d.title + '</a><span>' + d.pubDate.substring(0, 10) + '</span></li>');"
+ITEM_BROKEN = "html.push('<li class=\"nb-item\" onclick=\"window.open(\\'' + d.id + '\\')\"><em>' + d.title + '</em></li>');"
+
+
+class Linxiang(Portal):
+    name = "linxiang"
+    hosts = ("www.ynlx.gov.cn", "ynlx.gov.cn")
+    flavor = "lincang"
+    content_type = "text/html;charset=UTF-8"
+
+    def build(self) -> None:
+        pool = [Agency(PREFIX + suffix, name, full, kind, tuple(range(first, 2025)), extra={"org": org})
+                for suffix, name, full, kind, org, first in POOL]
+        ids = IdPool(100_000, 120_000)
+        for agency in scaled_agencies(pool, 6, self.scale):
+            column = Column(agency.key, agency.name, agency)
+            self.columns.append(column)
+            for year in agency.years:
+                self._add(column, self._report(agency, year, ids))
+            self._articles(column, ids)
+        assign_mess(self.reports, self.name)
+        self._mess()
+        for extra in self.extras:
+            self._extra(extra)
+        if self.faults:
+            self._faults(ids)
+        self.by_org = {}
+        for column in self.columns:
+            column.sort()
+            column.broken = column.broken or self.broken
+            self.by_org[column.agency.extra["org"]] = column
+            base = column.key
+            self.route(f"{base}/index.html", lambda req, c=column: self.cached(f"home:{c.key}", lambda: self._home(c)))
+            self.route(f"{base}/", self.routes[f"{base}/index.html"])
+            self.route(f"{base}/zfxxgknb.html", lambda req, c=column: self._nb_page(c, req))
+            for e in column.entries:
+                t = e.target
+                if isinstance(t, Report):
+                    self.route(t.path.split("?")[0], lambda req, r=t, c=column: self.report_response(
+                        r, r.path, lambda: self._detail(r, c)))
+                    for a in t.attachments:
+                        self.route(a.path, lambda req, a=a: self.file_response(a))
+                elif isinstance(t, Article):
+                    self.route(t.path.split("?")[0], lambda req, a=t, c=column: self.cached(
+                        a.path, lambda: self._article(a, c)))
+        self.route(API, self._api)
+
+    # ------------------------------------------------------------ content
+    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
+        published = publication_date(rng_for(self.name, agency.key, year), year)
+        seed = None
+        if agency.key == PREFIX + "_zwfwglj" and year == 2021:
+            seed, published, doc_id = "004", dt.datetime(2022, 2, 15, 5, 10, 0), 148304
+            ids.used.add(doc_id)
+        else:
+            doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
+        title = (f"{agency.full}{year}年政府信息公开工作年度报告" if stable_int("t", agency.key, year) % 2
+                 else f"{agency.full}{year}年度政府信息公开工作年度报告")
+        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
+        report.path = self._art_path(agency, doc_id, year)
+        return report
+
+    def _art_path(self, agency: Agency, doc_id: int, year: int) -> str:
+        return f"{agency.key}/artview/{CATALOG}/{doc_id}.html?nbYear={year}&orgCode={agency.extra['org']}"
+
+    def _add(self, column: Column, report: Report, role: str = "report") -> None:
+        self.reports.append(report)
+        entry = Entry(report.title, report.published, report.path, report, role)
+        entry.year = report.year
+        column.entries.append(entry)
+
+    def _articles(self, column: Column, ids: IdPool) -> None:
+        # Items filed in the annual-report catalogue that are not annual reports.
+        agency = column.agency
+        last = agency.years[-1]
+        for title, year in ((f"{agency.full}{last}年法治政府建设年度报告", last),
+                            (f"{agency.full}{last - 1}年度政府信息公开工作年度报告解读", last - 1)):
+            when = publication_date(rng_for("article", self.name, agency.key, title), year)
+            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
+            art.path = self._art_path(agency, art.doc_id, year)
+            self.articles.append(art)
+            entry = Entry(title, when, art.path, art, "article")
+            entry.year = year
+            column.entries.append(entry)
+
+    def _mess(self) -> None:
+        for r in self.reports:
+            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
+            if r.seed:
+                continue
+            if h < 12:
+                # The report is only the PDF: the page says "see the attachment".
+                r.attachment_only = True
+                self._attach(r, "pdf")
+            elif h < 16:
+                self._attach(r, "docx")
+        gov = self.columns[0]
+        dead = Entry(f"{gov.agency.full}2017年政府信息公开工作年度报告", dt.datetime(2018, 1, 30, 10, 0),
+                     f"{gov.key}/artview/{CATALOG}/99999.html?nbYear=2017&orgCode={gov.agency.extra['org']}", None, "dead")
+        dead.year = 2017
+        gov.entries.append(dead)
+
+    def _attach(self, report: Report, ext: str) -> Attachment:
+        n = stable_int("att", report.doc_id, ext) % 10**10
+        path = f"/uploadfiles/{report.published:%Y/%m/%d}/{n}.{ext}"
+        att = Attachment(self.name, path, ext, f"{report.title}.{ext}", f"{n}.{ext}", report)
+        report.attachments.append(att)
+        return att
+
+    def _faults(self, ids: IdPool) -> None:
+        gov = self.columns[0]
+        for kind, year in (("http_500", 2015), ("timeout", 2014), ("truncated", 2013)):
+            self._add(gov, self._report(gov.agency, year, ids, fault=kind), role="fault")
+        agency = Agency(PREFIX + "_tjj", "临翔区统计局", "临翔区统计局", "department", (2023,), extra={"org": "A01A03A02A29"})
+        column = Column(agency.key, agency.name, agency, broken=True)
+        self.columns.append(column)
+        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+
+    def _extra(self, extra) -> None:
+        gov = self.columns[0]
+        doc_id = 300_000 + stable_int("extra", extra.name) % 600_000
+        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
+                        custom_body=extra.body_html, file=extra.name)
+        report.path = self._art_path(gov.agency, doc_id, extra.year)
+        if extra.attachment_ext:
+            path = f"/uploadfiles/{extra.published:%Y/%m/%d}/{doc_id}.{extra.attachment_ext}"
+            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
+                                                 extra.name, report, source=extra.read))
+        self._add(gov, report)
+
+    # ------------------------------------------------------------ pages
+    def _page(self, title: str, site: str, main: str, **kw) -> Response:
+        return html_response(HEAD.format(title=escape(title), site=escape(site)) + main + FOOT, self.content_type, **kw)
+
+    def _nav(self, column: Column) -> str:
+        base = column.key
+        return (f'<div class="nav"><a href="{base}/index.html">首页</a><a href="{base}/zfxxgkzn.html">政府信息公开指南</a>'
+                f'<a href="{base}/zfxxgkzd.html">政府信息公开制度</a><a href="{base}/fdzdgknr.html">法定主动公开内容</a>'
+                f'<a href="{base}/zfxxgknb.html">政府信息公开年报</a></div>')
+
+    def _home(self, column: Column) -> Response:
+        if column is self.columns[0]:
+            units = "".join(f'<li><a href="{c.key}/index.html" target="_blank">{escape(c.agency.full)}</a>'
+                            f' <a class="nb" href="{c.key}/zfxxgknb.html">年报</a></li>' for c in self.columns[1:])
+            main = (self._nav(column) + '<div class="main"><div class="box"><h3>部门信息公开</h3>'
+                    f'<ul class="units">{units}</ul></div></div>')
+        else:
+            main = self._nav(column) + f'<div class="main"><p>{escape(column.agency.full)}政府信息公开</p></div>'
+        return self._page(f"{column.agency.full}政府信息公开", column.agency.full, main)
+
+    def _years(self, column: Column) -> list[int]:
+        return sorted({e.year for e in column.entries}, reverse=True)
+
+    def _nb_page(self, column: Column, req: Request) -> Response:
+        years = self._years(column)
+        try:
+            year = int(req.args.get("nbYear") or years[0])
+        except ValueError:
+            year = years[0]
+        return self.cached(f"nb:{column.key}:{year}", lambda: self._render_nb(column, year, years))
+
+    def _render_nb(self, column: Column, year: int, years: list[int]) -> Response:
+        tabs = "".join(f'<li{" class=on" if y == year else ""}><a href="zfxxgknb.html?nbYear={y}">{y}年</a></li>' for y in years)
+        script = LIST_SCRIPT % {"api": API, "catalog": CATALOG, "item": ITEM_BROKEN if column.broken else ITEM_LINK}
+        main = (self._nav(column) + '<div class="main"><div class="crumb">当前位置:<a href="index.html">首页</a> &gt; 政府信息公开年报</div>'
+                f'<ul class="year-tab">{tabs}</ul>'
+                f'<ul class="nb-list" id="nbList" data-base="{column.key}" data-org="{column.agency.extra["org"]}" data-year="{year}">'
+                "<li class=\"loading\">加载中...</li></ul></div>" + script)
+        return self._page(f"政府信息公开年报-{column.agency.full}", column.agency.full, main)
+
+    def _api(self, req: Request) -> Response:
+        column = self.by_org.get(req.args.get("orgCode", ""))
+        try:
+            year = int(req.args.get("nbYear", "0"))
+        except ValueError:
+            year = 0
+        if column is None:
+            body = {"code": 1, "msg": "机构不存在", "data": []}
+        else:
+            data = [{"id": e.target.doc_id if e.target else int(e.href.split("/")[-1].split(".")[0]),
+                     "title": e.title, "pubDate": f"{e.date:%Y-%m-%d %H:%M}", "orgName": column.agency.full}
+                    for e in column.entries if e.year == year]
+            body = {"code": 0, "msg": "success", "total": len(data), "data": data}
+        return Response(200, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json;charset=UTF-8")])
+
+    def _detail(self, report: Report, column: Column) -> Response:
+        views = 30 + stable_int("views", report.doc_id) % 400
+        files = ""
+        if report.attachments:
+            files = '<div class="attach"><p>附件:</p>' + "".join(
+                f'<p><a href="{a.path}" target="_blank">{escape(a.link_text)}</a></p>' for a in report.attachments) + "</div>"
+        body = report.body(self.flavor)
+        if report.attachment_only:
+            body = "<p>详见附件。</p>"
+        main = (self._nav(column) + f'<div class="main article"><h2 class="art-title">{escape(report.title)}</h2>'
+                f'<div class="art-info">发布日期:{report.published:%Y-%m-%d %H:%M} 信息来源:临沧市政府网站群 浏览次数:{views} '
+                '字体:【<a href="javascript:;" class="big">大</a> <a href="javascript:;" class="mid">中</a> <a href="javascript:;" class="small">小</a>】</div>'
+                f'<div class="art-content" id="zoom">{body}</div>{files}</div>')
+        return self._page(report.title, column.agency.full, main)
+
+    def _article(self, art: Article, column: Column) -> Response:
+        main = (self._nav(column) + f'<div class="main article"><h2 class="art-title">{escape(art.title)}</h2>'
+                f'<div class="art-info">发布日期:{art.published:%Y-%m-%d %H:%M} 信息来源:临沧市政府网站群</div>'
+                f'<div class="art-content">{art.body(self.flavor)}</div></div>')
+        return self._page(art.title, column.agency.full, main)

@@ -1,0 +1,298 @@
+"""Yanping district, Nanping, Fujian: Yuanlue (远略) CMS (www.ypzf.gov.cn).
+
+The 年报 column page `/cms/html/npsypqrmzf/zfxxgknb/index.html` has a left menu of agencies (each a
+column page of the same shape) and shows its list in an iframe
+`/cms/infopublic/publicInfoView.shtml?directoryId=..&siteId=..`: `table.view`, rows `tr.viewRow`, 20 a
+page, paged with `&page=N`. The 年报 column's own list holds every agency's reports. Details are
+static: `/cms/cms/html/npsypqrmzf/<YYYY-MM-DD>/<id>.html`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from ..site import (
+    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
+    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
+)
+
+SITE = "npsypqrmzf"
+SITE_ID = 4
+ROOT_DIR = 3741
+PER_PAGE = 20
+LIST = "/cms/infopublic/publicInfoView.shtml"
+
+POOL = [
+    ("qzf", "区政府", "南平市延平区人民政府", "government", 2012),
+    ("cmx", "赤门乡", "赤门乡", "town", 2014),
+    ("wtz", "王台镇", "王台镇", "town", 2019),
+    ("xdz", "夏道镇", "夏道镇", "town", 2019),
+    ("qjyj", "区教育局", "延平区教育局", "department", 2017),
+    ("qczj", "区财政局", "延平区财政局", "department", 2017),
+    ("lsz", "来舟镇", "来舟镇", "town", 2019), ("xyz", "樟湖镇", "樟湖镇", "town", 2019),
+    ("tyx", "太平镇", "太平镇", "town", 2019), ("dhz", "大横镇", "大横镇", "town", 2019),
+    ("nsz", "南山镇", "南山镇", "town", 2019), ("yxz", "炉下镇", "炉下镇", "town", 2019),
+    ("xqz", "西芹镇", "西芹镇", "town", 2019), ("mxz", "茫荡镇", "茫荡镇", "town", 2019),
+    ("wlx", "巨口乡", "巨口乡", "town", 2019), ("ylx", "峡阳镇", "峡阳镇", "town", 2019),
+    ("sfx", "水南街道", "水南街道", "town", 2019), ("mzj", "梅山街道", "梅山街道", "town", 2019),
+    ("qmzj", "区民政局", "延平区民政局", "department", 2017), ("qwjj", "区卫生健康局", "延平区卫生健康局", "department", 2019),
+    ("qzjj", "区住房和城乡建设局", "延平区住房和城乡建设局", "department", 2017),
+    ("qnyj", "区农业农村局", "延平区农业农村局", "department", 2019),
+    ("qrsj", "区人力资源和社会保障局", "延平区人力资源和社会保障局", "department", 2017),
+    ("qscj", "区市场监督管理局", "延平区市场监督管理局", "department", 2019),
+    ("qjtj", "区交通运输局", "延平区交通运输局", "department", 2017),
+]
+
+HEAD = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
+<title>{title}</title>
+<link href="/cms/html/{site}/css/style.css" rel="stylesheet" type="text/css" />
+</head>
+<body>
+<div class="top"><div class="logo"><img src="/cms/html/{site}/images/logo.png" alt="南平市延平区人民政府" /></div>
+<div class="menu"><a href="/cms/html/{site}/index.html">首页</a><a href="/cms/html/{site}/zwgk/index.html">政务公开</a><a href="/cms/html/{site}/bsfw/index.html">办事服务</a><a href="/cms/html/{site}/hdjl/index.html">互动交流</a></div></div>
+"""
+FOOT = """<div class="foot"><p>主办:延平人民政府 版权所有© Copyright 2012 承办:延平人民政府办公室 闽ICP备06007980</p>
+<p>技术支持:福建远略软件技术有限公司 运行管理:延平区人民政府办公室</p>
+<p>地址:福建省南平市延平人民政府 邮政编码:353000 传真:0599-6161678 电话:0599-6161678</p></div>
+</body>
+</html>
+"""
+
+
+class Yanping(Portal):
+    name = "yanping"
+    hosts = ("www.ypzf.gov.cn", "ypzf.gov.cn")
+    flavor = "yuanlue"
+    content_type = "text/html;charset=UTF-8"
+
+    def build(self) -> None:
+        pool = [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"dir": ROOT_DIR + 1 + i})
+                for i, (slug, name, full, kind, first) in enumerate(POOL)]
+        ids = IdPool(1_100_000_000, 800_000_000)
+        self.root = Column("zfxxgknb", "政府信息公开年报", Agency("zfxxgknb", "政府信息公开年报", "南平市延平区人民政府",
+                                                              "government", extra={"dir": ROOT_DIR}))
+        agency_columns = []
+        for agency in scaled_agencies(pool, 6, self.scale):
+            column = Column(agency.key, agency.name, agency)
+            agency_columns.append(column)
+            for year in agency.years:
+                self._add(column, self._report(agency, year, ids))
+            self._articles(column, ids)
+        self.columns = [self.root, *agency_columns]
+        assign_mess(self.reports, self.name)
+        self._mess(ids)
+        for extra in self.extras:
+            self._extra(extra, agency_columns[0])
+        if self.faults:
+            self._faults(ids, agency_columns[0])
+        # The 年报 column's own list aggregates every agency's entries.
+        self.root.entries = [e for c in self.columns[1:] if not c.broken for e in c.entries]
+        self.by_dir = {}
+        for column in self.columns:
+            column.sort()
+            column.broken = column.broken or self.broken
+            self.by_dir[str(column.agency.extra["dir"])] = column
+            path = f"/cms/html/{SITE}/zfxxgknb/index.html" if column is self.root else f"/cms/html/{SITE}/zfxxgknb/{column.key}/index.html"
+            self.route(path, lambda req, c=column: self.cached(f"col:{c.key}", lambda: self._column_page(c)))
+            for e in column.entries:
+                t = e.target
+                if isinstance(t, Report):
+                    self.route(t.path, lambda req, r=t, c=column: self._serve_report(r, c))
+                    for a in t.attachments:
+                        self.route(a.path, lambda req, a=a: self.file_response(a))
+                elif isinstance(t, Article):
+                    self.route(t.path, lambda req, a=t, c=column: self.cached(a.path, lambda: self._article(a)))
+        self.route(LIST, self._list)
+        self.route("/cms/infopublic/publicInfo.shtml", self._info_view)
+
+    # ------------------------------------------------------------ content
+    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
+        published = publication_date(rng_for(self.name, agency.key, year), year)
+        seed = None
+        if agency.key == "cmx" and year == 2018:
+            seed, published, doc_id = "003", dt.datetime(2019, 1, 10, 16, 2, 0), 1292513457
+            ids.used.add(doc_id)
+        else:
+            doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
+        variants = (f"{agency.full}{year}年政府信息公开工作年度报告", f"{agency.full}{year}年度政府信息公开工作年度报告",
+                    f"{agency.full}{year}年政府信息公开年度报告")
+        title = variants[0] if seed else variants[stable_int("t", agency.key, year) % 3]
+        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
+        report.index_no = f"FJ{stable_int('org', agency.key) % 10**8:08d}-{published.year}-{doc_id % 10000:04d}"
+        report.path = f"/cms/cms/html/{SITE}/{published:%Y-%m-%d}/{doc_id}.html"
+        return report
+
+    def _add(self, column: Column, report: Report, role: str = "report") -> None:
+        self.reports.append(report)
+        column.entries.append(Entry(report.title, report.published, report.path, report, role))
+
+    def _articles(self, column: Column, ids: IdPool) -> None:
+        agency = column.agency
+        last = agency.years[-1]
+        titles = [(f"{agency.full}政府信息公开指南", last)]
+        if agency.kind == "government":
+            titles += [(f"延平区{last}年法治政府建设年度报告", last), (f"{last + 1}年延平区政务公开工作要点", last),
+                       (f"{last + 1}年延平区人民政府工作报告", last), (f"延平区{last - 1}年法治政府建设年度报告", last - 1)]
+        for title, year in titles:
+            when = publication_date(rng_for("article", self.name, agency.key, title), year)
+            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
+            art.path = f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{art.doc_id}.html"
+            self.articles.append(art)
+            column.entries.append(Entry(title, when, art.path, art, "article"))
+
+    def _mess(self, ids: IdPool) -> None:
+        gov = next(c for c in self.columns if c.key == "qzf")
+        # One report's first fetch fails with 503 (a busy moment of the real server).
+        next(e.target for e in gov.entries if e.role == "report" and e.target.year == 2020).mess.add("transient503")
+        for r in self.reports:
+            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
+            if r.seed:
+                continue
+            if h < 10:
+                self._attach(r, "doc")
+            elif h < 16:
+                self._attach(r, "pdf")
+        when = dt.datetime(2017, 1, 20, 9, 0, 0)
+        gov.entries.append(Entry("延平区2016年政府信息公开工作年度报告", when,
+                                 f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{ids.get('dead', 'yp')}.html", None, "dead"))
+
+    def _attach(self, report: Report, ext: str) -> Attachment:
+        n = stable_int("att", report.doc_id, ext) % 10**13
+        path = f"/cms/uploadfiles/{report.published:%Y%m}/{n}.{ext}"
+        att = Attachment(self.name, path, ext, f"{report.title}.{ext}", f"{n}.{ext}", report)
+        report.attachments.append(att)
+        return att
+
+    def _faults(self, ids: IdPool, gov: Column) -> None:
+        for kind, year in (("http_500", 2009), ("timeout", 2008), ("truncated", 2007)):
+            self._add(gov, self._report(gov.agency, year, ids, fault=kind), role="fault")
+        agency = Agency("qtjj", "区统计局", "延平区统计局", "department", (2023,), extra={"dir": ROOT_DIR + 900})
+        column = Column(agency.key, agency.name, agency, broken=True)
+        self.columns.append(column)
+        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+
+    def _extra(self, extra, gov: Column) -> None:
+        doc_id = 1_950_000_000 + stable_int("extra", extra.name) % 40_000_000
+        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
+                        custom_body=extra.body_html, file=extra.name)
+        report.path = f"/cms/cms/html/{SITE}/{extra.published:%Y-%m-%d}/{doc_id}.html"
+        if extra.attachment_ext:
+            path = f"/cms/uploadfiles/{extra.published:%Y%m}/{doc_id}.{extra.attachment_ext}"
+            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
+                                                 extra.name, report, source=extra.read))
+        self._add(gov, report)
+
+    # ------------------------------------------------------------ pages
+    def _page(self, title: str, main: str, **kw) -> Response:
+        return html_response(HEAD.format(title=escape(title), site=SITE) + main + FOOT, self.content_type, **kw)
+
+    def _where(self, tail: str = "") -> str:
+        return (f'<div class="position">您现在的位置:<a href="/cms/html/{SITE}/index.html">南平市延平区人民政府</a> &gt; '
+                f'<a href="/cms/html/{SITE}/zwgk/index.html">政府信息公开</a> &gt; '
+                f'<a href="/cms/html/{SITE}/zfxxgknb/index.html">政府信息公开年报</a>{tail}</div>')
+
+    def _column_page(self, column: Column) -> Response:
+        menu = "".join(
+            f'<li><a href="/cms/html/{SITE}/zfxxgknb/{c.key}/index.html">{escape(c.name)}</a></li>'
+            for c in self.columns[1:])
+        src = f"{LIST}?directoryId={column.agency.extra['dir']}&siteId={SITE_ID}"
+        tail = "" if column is self.root else f" &gt; {escape(column.name)}"
+        main = (self._where(tail) + '<div class="main"><div class="left"><div class="left-title">政府信息公开年报</div>'
+                f'<ul class="left-menu">{menu}</ul></div><div class="right"><div class="right-title">{escape(column.name)}</div>'
+                f'<iframe id="infoList" name="infoList" src="{src}" width="100%" height="900" frameborder="0" scrolling="no"></iframe>'
+                "</div></div>")
+        return self._page(f"{column.name}-南平市延平区人民政府", main)
+
+    def _list(self, req: Request) -> Response:
+        column = self.by_dir.get(req.args.get("directoryId", ""))
+        if column is None or req.args.get("siteId") != str(SITE_ID):
+            return html_response("<html><body><p>栏目不存在</p></body></html>", self.content_type, status=200)
+        try:
+            page = max(1, int(req.args.get("page", "1")))
+        except ValueError:
+            page = 1
+        key = f"list:{column.key}:{page}"
+        return self.cached(key, lambda: self._list_page(column, page))
+
+    def _list_page(self, column: Column, page: int) -> Response:
+        total = len(column.entries)
+        pages = max(1, -(-total // PER_PAGE))
+        entries = column.entries[(page - 1) * PER_PAGE:page * PER_PAGE]
+        base = f"{LIST}?directoryId={column.agency.extra['dir']}&siteId={SITE_ID}"
+        if column.broken:
+            rows = "".join(f'<div class="info-row"><span class="n">{(page - 1) * PER_PAGE + i}</span>'
+                           f'<span class="t" data-id="{stable_int(e.href) % 10**9}">{escape(e.title)}</span></div>'
+                           for i, e in enumerate(entries, 1))
+            table = f'<div class="info-grid">{rows}</div>'
+        else:
+            rows = []
+            for i, e in enumerate(entries, 1):
+                t = e.target
+                hidden = (f"索引号:{escape(getattr(t, 'index_no', '') or '')} 发布机构:{escape(t.agency.full if t else '')} "
+                          f"文号: 生成日期:{e.date:%Y-%m-%d} 概述:{escape(e.title)}")
+                rows.append(f'<tr class="viewRow"><td>{(page - 1) * PER_PAGE + i}</td>'
+                            f'<td class="title"><a href="{escape(e.href)}" target="_blank" title="{escape(e.title)}">{escape(e.title)}</a></td>'
+                            f'<td>{e.date:%Y-%m-%d}</td><td></td><td style="display:none">{hidden}</td></tr>')
+            table = ('<table class="view" width="100%" cellspacing="0" cellpadding="0"><tr class="viewHead">'
+                     "<th>序号</th><th>名称</th><th>生成日期</th><th>文号</th></tr>" + "".join(rows) + "</table>")
+        pager = self._pager(base, page, pages, total)
+        html = ('<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />'
+                f'<link href="/cms/html/{SITE}/css/public.css" rel="stylesheet" type="text/css" /></head><body>'
+                f"{table}{pager}</body></html>")
+        return html_response(html, self.content_type)
+
+    def _pager(self, base: str, page: int, pages: int, total: int) -> str:
+        def href(n: int) -> str:
+            return base if n == 1 else f"{base}&page={n}"
+
+        first = max(1, min(page - 4, pages - 9))
+        last = min(pages, first + 9)
+        out = [f"共{total}条信息"]
+        out.append(f'<a href="{href(page - 1)}">上一页</a>' if page > 1 else "<span>上一页</span>")
+        if first > 1:
+            out.append("…")
+        for n in range(first, last + 1):
+            out.append('<a class="currentPage">%d</a>' % n if n == page else f'<a href="{href(n)}">{n}</a>')
+        if last < pages:
+            out.append("…")
+        out.append(f'<a href="{href(page + 1)}">下一页</a>' if page < pages else "<span>下一页</span>")
+        return '<div class="page">' + " ".join(out) + "</div>"
+
+    def _serve_report(self, report: Report, column: Column) -> Response:
+        if "transient503" in report.mess and self.once(report.path):
+            return html_response("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                                 "text/html", status=503)
+        return self.report_response(report, report.path, lambda: self._detail(report, column))
+
+    def _detail(self, report: Report, column: Column) -> Response:
+        files = ""
+        if report.attachments:
+            files = '<div class="fujian">附件:' + "".join(
+                f'<p><a href="{a.path}" target="_blank">{escape(a.link_text)}</a></p>' for a in report.attachments) + "</div>"
+        info = ('<table class="xxgk-info"><tr><td>索引号:</td><td>{idx}</td><td>主题分类:</td><td></td><td>生成日期:</td><td>{d}</td></tr>'
+                '<tr><td>发布日期:</td><td>{d}</td><td>发布机构:</td><td>{org}</td><td>文 号:</td><td></td></tr></table>').format(
+            idx=escape(report.index_no), d=f"{report.published:%Y-%m-%d}", org=escape(report.agency.full))
+        main = (self._where() + f'<div class="article"><div class="title">{escape(report.title)}</div>'
+                f'<div class="info">发布时间:{report.published:%Y-%m-%d} 发布机构:{escape(report.agency.full)} '
+                '<span class="font">【字体:<a href="javascript:fontZoom(16)">大</a> <a href="javascript:fontZoom(14)">中</a> '
+                '<a href="javascript:fontZoom(12)">小</a>】</span></div>'
+                f'{info}<div class="content" id="zoom">{report.body(self.flavor)}</div>{files}</div>')
+        return self._page(report.title, main, last_modified=report.published, etag=True)
+
+    def _article(self, art: Article) -> Response:
+        main = (self._where() + f'<div class="article"><div class="title">{escape(art.title)}</div>'
+                f'<div class="info">发布时间:{art.published:%Y-%m-%d}</div><div class="content">{art.body(self.flavor)}</div></div>')
+        return self._page(art.title, main)
+
+    def _info_view(self, req: Request) -> Response:
+        """The dynamic view of an article (publicInfo.shtml?id=): same content as the static page."""
+        doc = req.args.get("id", "")
+        for column in self.columns[1:]:
+            for e in column.entries:
+                if isinstance(e.target, Report) and str(e.target.doc_id) == doc:
+                    return self._detail(e.target, column)
+        return html_response("<html><body>信息不存在</body></html>", self.content_type)

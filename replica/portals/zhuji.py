@@ -1,0 +1,371 @@
+"""Zhuji, Zhejiang: Hanweb jcms with its disclosure (xxgk) module (www.zhuji.gov.cn).
+
+The 年报 column `/col/col1229426/index.html` navigates to one sub-column per agency. A sub-column's
+page embeds the first group of records in a `<script type="text/xml"><datastore>` and draws the list
+with JavaScript (`jpage`); later groups come only from POST `/module/jpage/dataproxy.jsp`. Details are
+`/art/YYYY/M/D/art_<col>_<id>.html`; the disclosure module's annual-report view links the same
+articles with `?xxgkhide=1`. Attachments go through `/module/download/downfile.jsp`. Every answer
+sets a load-balancer cookie `SERVERID`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from urllib.parse import quote
+
+from ..files import MIME
+from ..site import (
+    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
+    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
+)
+
+PARENT = 1229426
+PER_PAGE = 10
+GROUP_PAGES = 2  # records embedded in the page: PER_PAGE * GROUP_PAGES
+WEBID = 2745
+WEBNAME = "诸暨市政府门户网站"
+AREA = "001008006"
+ON = ' class="on"'
+
+POOL = [
+    ("市政府", "诸暨市人民政府", "government", "001001", 2010),
+    ("暨阳街道", "暨阳街道办事处", "town", "002065", 2019),
+    ("浣东街道", "浣东街道办事处", "town", "002066", 2019),
+    ("市发展和改革局", "诸暨市发展和改革局", "department", "001012", 2015),
+    ("市教育体育局", "诸暨市教育体育局", "department", "001013", 2017),
+    ("枫桥镇", "诸暨市枫桥镇人民政府", "town", "002071", 2019),
+    ("陶朱街道", "陶朱街道办事处", "town", "002067", 2019),
+    ("暨南街道", "暨南街道办事处", "town", "002068", 2019),
+    ("大唐街道", "大唐街道办事处", "town", "002069", 2019),
+    ("店口镇", "诸暨市店口镇人民政府", "town", "002072", 2019),
+    ("次坞镇", "诸暨市次坞镇人民政府", "town", "002073", 2019),
+    ("牌头镇", "诸暨市牌头镇人民政府", "town", "002074", 2019),
+    ("安华镇", "诸暨市安华镇人民政府", "town", "002075", 2019),
+    ("同山镇", "诸暨市同山镇人民政府", "town", "002076", 2019),
+    ("璜山镇", "诸暨市璜山镇人民政府", "town", "002077", 2019),
+    ("五泄镇", "诸暨市五泄镇人民政府", "town", "002078", 2019),
+    ("马剑镇", "诸暨市马剑镇人民政府", "town", "002079", 2019),
+    ("东白湖镇", "诸暨市东白湖镇人民政府", "town", "002080", 2019),
+    ("山下湖镇", "诸暨市山下湖镇人民政府", "town", "002081", 2019),
+    ("市财政局", "诸暨市财政局", "department", "001014", 2015),
+    ("市民政局", "诸暨市民政局", "department", "001015", 2015),
+    ("市自然资源和规划局", "诸暨市自然资源和规划局", "department", "001016", 2019),
+    ("市住房和城乡建设局", "诸暨市住房和城乡建设局", "department", "001017", 2015),
+    ("市交通运输局", "诸暨市交通运输局", "department", "001018", 2015),
+    ("市卫生健康局", "诸暨市卫生健康局", "department", "001019", 2019),
+    ("市市场监督管理局", "诸暨市市场监督管理局", "department", "001020", 2019),
+    ("市人力资源和社会保障局", "诸暨市人力资源和社会保障局", "department", "001021", 2015),
+    ("市农业农村局", "诸暨市农业农村局", "department", "001022", 2019),
+    ("市生态环境分局", "绍兴市生态环境局诸暨分局", "department", "001023", 2019),
+    ("市应急管理局", "诸暨市应急管理局", "department", "001024", 2019),
+]
+
+HEAD = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+<title>{title}</title>
+{metas}<meta name="SiteName" content="诸暨市人民政府" />
+<meta name="SiteDomain" content="www.zhuji.gov.cn" />
+<meta name="SiteIDCode" content="3306810001" />
+<link href="/script/css/common.css" rel="stylesheet" type="text/css" />
+<script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script>
+</head>
+<body>
+"""
+TOP = """<div class="top"><div class="top-w"><span>欢迎访问诸暨市人民政府门户网站</span><a href="/art/2019/3/1/art_1229426_1.html">无障碍浏览</a></div></div>
+<div class="header"><a href="/"><img src="/picture/0/logo.png" alt="诸暨市人民政府" /></a>
+<form action="/jrobot/search.do" method="get" target="_blank"><input type="hidden" name="webid" value="2745" /><input name="q" /><input type="submit" value="搜索" /></form></div>
+<div class="nav"><a href="/">首页</a><a href="/col/col1229412/index.html">政务公开</a><a href="/col/col1229413/index.html">政务服务</a><a href="/col/col1229414/index.html">政民互动</a><a href="/col/col1229415/index.html">走进诸暨</a></div>
+"""
+FOOT = """<div class="footer"><p>主办单位:诸暨市人民政府办公室 &nbsp; 承办单位:诸暨市大数据发展中心</p>
+<p>浙ICP备05035003号 &nbsp; 浙公网安备 33068102000101号 &nbsp; 网站标识码:3306810001</p>
+<p>技术支持:南京大汉网络有限公司</p></div>
+</body>
+</html>
+"""
+
+
+class Zhuji(Portal):
+    name = "zhuji"
+    hosts = ("www.zhuji.gov.cn", "zhuji.gov.cn")
+    flavor = "hanweb"
+    content_type = "text/html;charset=UTF-8"
+
+    def build(self) -> None:
+        pool = [Agency(f"col{PARENT + 1 + i}", name, full, kind, tuple(range(first, 2025)),
+                       extra={"col": PARENT + 1 + i, "code": AREA + code})
+                for i, (name, full, kind, code, first) in enumerate(POOL)]
+        ids = IdPool(58_000_000, 4_000_000)
+        self.uid = {}
+        for agency in scaled_agencies(pool, 6, self.scale):
+            column = Column(agency.key, agency.name, agency)
+            self.columns.append(column)
+            for year in agency.years:
+                self._add(column, self._report(agency, year, ids))
+            self._articles(column, ids)
+        assign_mess(self.reports, self.name)
+        self._mess()
+        for extra in self.extras:
+            self._extra(extra)
+        if self.faults:
+            self._faults(ids)
+        self.by_col = {}
+        for column in self.columns:
+            column.sort()
+            column.broken = column.broken or self.broken
+            col = column.agency.extra["col"]
+            self.by_col[str(col)] = column
+            self.uid[col] = 4_700_000 + col % 100_000
+            self.route(f"/col/col{col}/index.html", lambda req, c=column: self.cached(
+                f"col:{c.key}", lambda: self._column_page(c)))
+            for e in column.entries:
+                self._routes_for(e.target, column)
+        self.route(f"/col/col{PARENT}/index.html", lambda req: self.cached("parent", self._parent))
+        self.route("/module/jpage/dataproxy.jsp", self._dataproxy)
+        self.route("/module/download/downfile.jsp", self._download)
+        self.route("/module/xxgk/xxgkAnnualReport.jsp", self._annual_report_view)
+        self.route("/", lambda req: html_response(HEAD.format(title="诸暨市人民政府", metas="") + TOP
+                                                  + f'<a href="/col/col{PARENT}/index.html">政府信息公开年报</a>'
+                                                  + FOOT, self.content_type))
+
+    def handle(self, req: Request) -> Response:
+        resp = super().handle(req)
+        sid = f"{stable_int('sid', req.headers.get('user-agent', '')) % 16**32:032x}"
+        resp = Response(resp.status, resp.body, resp.headers + [("Set-Cookie", f"SERVERID={sid}|1706250000|1706250000;Path=/")],
+                        action=resp.action, last_modified=resp.last_modified, etag=resp.etag)
+        return resp
+
+    # ------------------------------------------------------------ content
+    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
+        rng = rng_for(self.name, agency.key, year)
+        published = publication_date(rng, year)
+        seed = None
+        if agency.name == "暨阳街道" and year == 2023:
+            seed, published = "001", dt.datetime(2024, 1, 26, 15, 12, 0)
+        doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
+        title = (f"{year}年{agency.full}政府信息公开工作年度报告" if stable_int("t", agency.key, year) % 3
+                 else f"{agency.full}{year}年度政府信息公开工作年度报告")
+        if agency.kind == "government" and year < 2019:
+            title = f"诸暨市{year}年政府信息公开工作年度报告"
+        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
+        serial = 154563 if seed else 100000 + stable_int("idx", agency.key, year) % 99999
+        report.index_no = f"{agency.extra['code']}/{published.year}-{serial}"
+        report.path = self._art_path(agency, published, doc_id)
+        return report
+
+    def _art_path(self, agency: Agency, when: dt.datetime, doc_id: int) -> str:
+        return f"/art/{when.year}/{when.month}/{when.day}/art_{agency.extra['col']}_{doc_id}.html"
+
+    def _add(self, column: Column, report: Report, role: str = "report") -> None:
+        self.reports.append(report)
+        column.entries.append(Entry(report.title, report.published, report.path, report, role))
+
+    def _articles(self, column: Column, ids: IdPool) -> None:
+        agency = column.agency
+        last = agency.years[-1]
+        titles = [(f"{agency.full}政府信息公开指南", last), (f"{agency.full}{last}年法治政府建设年度报告", last)]
+        if agency.kind == "government":
+            titles += [(f"诸暨市{y + 1}年政务公开工作要点", y) for y in range(last - 4, last + 1)]
+            titles += [(f"{y + 1}年诸暨市政府工作报告", y) for y in (last - 1, last)]
+        for title, year in titles:
+            when = publication_date(rng_for("article", self.name, agency.key, title), year)
+            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
+            art.path = self._art_path(agency, when, art.doc_id)
+            self.articles.append(art)
+            column.entries.append(Entry(title, when, art.path, art, "article"))
+
+    def _mess(self) -> None:
+        gov = self.columns[0]
+        # One page is stored in GBK while the server and the page both say UTF-8.
+        next(e.target for e in gov.entries if e.role == "report" and e.target.year == 2016).mess.add("gbk")
+        for r in self.reports:
+            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
+            if r.seed:
+                continue
+            if h < 12:
+                self._attach(r, "pdf")
+            elif h < 15:
+                self._attach(r, "doc")
+            elif h < 17:
+                self._attach(r, "xlsx", text=f"{r.year}年政府信息公开情况统计表.xlsx")
+        # The same article linked a second time with the disclosure module's ?xxgkhide=1.
+        second = self.columns[1]
+        twin = next(e.target for e in second.entries if e.role == "report" and e.target.year == 2022)
+        second.entries.append(Entry(twin.title, twin.published, twin.path + "?xxgkhide=1", twin, "twin"))
+        # A withdrawn report, still in the list.
+        when = dt.datetime(2021, 1, 28, 10, 0, 0)
+        second.entries.append(Entry(f"{second.agency.full}2020年政府信息公开工作年度报告(已撤回)", when,
+                                    self._art_path(second.agency, when, 61_999_999), None, "dead"))
+
+    def _attach(self, report: Report, ext: str, text: str | None = None) -> Attachment:
+        token = f"{stable_int('file', report.doc_id, ext) % 10**12:012d}"
+        path = f"/module/download/downfile.jsp?classid=0&filename={token}.{ext}"
+        name = text or f"{report.title}.{ext}"
+        att = Attachment(self.name, path, ext, name, name, report)
+        report.attachments.append(att)
+        return att
+
+    def _faults(self, ids: IdPool) -> None:
+        gov = self.columns[0]
+        for kind, year in (("http_500", 2007), ("timeout", 2006), ("truncated", 2005)):
+            self._add(gov, self._report(gov.agency, year, ids, fault=kind), role="fault")
+        n = PARENT + 200
+        agency = Agency(f"col{n}", "市经济开发区管委会", "诸暨经济开发区管理委员会", "department", (2023,),
+                        extra={"col": n, "code": AREA + "003001"})
+        column = Column(agency.key, agency.name, agency, broken=True)
+        self.columns.append(column)
+        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+
+    def _extra(self, extra) -> None:
+        gov = self.columns[0]
+        doc_id = 70_000_000 + stable_int("extra", extra.name) % 9_000_000
+        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
+                        custom_body=extra.body_html, file=extra.name)
+        report.index_no = f"{gov.agency.extra['code']}/{extra.published.year}-{doc_id % 1000000}"
+        report.path = self._art_path(gov.agency, extra.published, doc_id)
+        if extra.attachment_ext:
+            token = f"{stable_int('file', doc_id) % 10**12:012d}"
+            path = f"/module/download/downfile.jsp?classid=0&filename={token}.{extra.attachment_ext}"
+            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
+                                                 extra.name, report, source=extra.read))
+        self._add(gov, report)
+
+    # ------------------------------------------------------------ routes
+    def _routes_for(self, target, column: Column) -> None:
+        if isinstance(target, Report):
+            self.route(target.path, lambda req, r=target, c=column: self.report_response(
+                r, f"{r.path}:{req.args.get('xxgkhide')}", lambda: self._detail(r, c, req.args.get("xxgkhide") == "1")))
+            for a in target.attachments:
+                self._files[a.path.split("filename=")[1]] = a
+        elif isinstance(target, Article):
+            self.route(target.path, lambda req, a=target, c=column: self.cached(a.path, lambda: self._article(a, c)))
+
+    @property
+    def _files(self) -> dict[str, Attachment]:
+        if not hasattr(self, "_file_map"):
+            self._file_map = {}
+        return self._file_map
+
+    def _page(self, title: str, main: str, metas: str = "", chrome: bool = True, encoding: str = "utf-8",
+              **kw) -> Response:
+        html = HEAD.format(title=escape(title), metas=metas) + (TOP if chrome else "") + main + (FOOT if chrome else "</body></html>")
+        return html_response(html.encode(encoding, "xmlcharrefreplace"), self.content_type, **kw)
+
+    def _nav(self, current: Column | None) -> str:
+        items = "".join(
+            f'<li{ON if c is current else ""}><a href="/col/col{c.agency.extra["col"]}/index.html">{escape(c.name)}</a></li>'
+            for c in self.columns)
+        return f'<div class="left-nav"><div class="left-title">政府信息公开年报</div><ul>{items}</ul></div>'
+
+    def _crumb(self, column: Column | None) -> str:
+        tail = f' &gt; <a href="/col/col{column.agency.extra["col"]}/index.html">{escape(column.name)}</a>' if column else ""
+        return (f'<div class="position">当前位置:<a href="/">首页</a> &gt; <a href="/col/col1229412/index.html">政务公开</a>'
+                f' &gt; <a href="/col/col{PARENT}/index.html">政府信息公开年报</a>{tail}</div>')
+
+    def _parent(self) -> Response:
+        years = sorted({r.year for r in self.reports}, reverse=True)[:6]
+        code = self.columns[0].agency.extra["code"]
+        views = "".join(f'<li><a href="/module/xxgk/xxgkAnnualReport.jsp?area={AREA}&fbtime={y}" target="_blank">{y}年度</a></li>'
+                        for y in years)
+        main = (self._crumb(None) + '<div class="main">' + self._nav(None)
+                + '<div class="main-right"><div class="intro">按单位浏览政府信息公开工作年度报告。</div>'
+                + f'<div class="nb-years" data-area="{code}"><h4>按年度查看</h4><ul>{views}</ul></div></div></div>')
+        return self._page("政府信息公开年报 诸暨市人民政府", main)
+
+    def _record(self, e: Entry) -> str:
+        return (f"<li><a href='{e.href}' title='{escape(e.title, quote=True)}' target='_blank'>{escape(e.title)}</a>"
+                f"<span>{e.date:%Y-%m-%d}</span></li>")
+
+    def _column_page(self, column: Column) -> Response:
+        col = column.agency.extra["col"]
+        uid = self.uid[col]
+        first = column.entries[: PER_PAGE * GROUP_PAGES]
+        total = len(column.entries)
+        if column.broken:
+            cards = "".join(f'<div class="list-item" data-url="{stable_int(e.href) % 10**9}">{escape(e.title)}'
+                            f"<i>{e.date:%Y.%m.%d}</i></div>" for e in column.entries[:PER_PAGE])
+            listing = f'<div id="{uid}" class="list-new">{cards}</div>'
+        else:
+            records = "".join(f"<record><![CDATA[{self._record(e)}]]></record>\n" for e in first)
+            nextgroup = (f'<a href="/module/jpage/dataproxy.jsp?page=1&webid={WEBID}&path=/&columnid={col}'
+                         f'&unitid={uid}&webname={quote(WEBNAME)}&permissiontype=0"></a>')
+            listing = (f'<div id="{uid}"><script type="text/xml"><datastore>\n<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n'
+                       f"<recordset>\n{records}</recordset>\n</datastore></script></div>\n"
+                       '<script type="text/javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>\n'
+                       f"<script>var param_{uid} = {{col:1,appid:1,webid:{WEBID},path:'/',columnid:{col},"
+                       f"sourceContentType:1,unitid:'{uid}',webname:'{WEBNAME}',permissiontype:0}};\n"
+                       f"$('#{uid}').jpage({{baseUrl:'/module/jpage/dataproxy.jsp',dataStore:$('#{uid} script').html(),"
+                       f"perPage:{PER_PAGE},totalRecord:{total},groupSize:{GROUP_PAGES},proxyUrl:'/module/jpage/dataproxy.jsp',"
+                       f"ajaxParam:param_{uid},showMode:'full',pageInfo:true}});</script>")
+        main = (self._crumb(column) + '<div class="main">' + self._nav(column)
+                + f'<div class="main-right"><div class="column-name">{escape(column.name)}</div>{listing}</div></div>')
+        return self._page(f"{column.name} 政府信息公开年报 诸暨市人民政府", main)
+
+    def _dataproxy(self, req: Request) -> Response:
+        params = {**req.args, **req.form}
+        column = self.by_col.get(params.get("columnid", ""))
+        try:
+            start = max(1, int(params.get("startrecord", 1)))
+            end = int(params.get("endrecord", start + PER_PAGE * GROUP_PAGES - 1))
+        except ValueError:
+            start, end = 1, 0
+        entries = [] if column is None or column.broken else column.entries
+        records = "".join(f"<record><![CDATA[{self._record(e)}]]></record>\n" for e in entries[start - 1:end])
+        per = int(params.get("perpage") or PER_PAGE)
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n'
+               f"<totalrecord>{len(entries)}</totalrecord>\n<totalpage>{-(-len(entries) // max(per, 1))}</totalpage>\n"
+               f"<recordset>\n{records}</recordset>\n</datastore>")
+        return Response(200, xml.encode(), [("Content-Type", "text/xml;charset=UTF-8")])
+
+    def _download(self, req: Request) -> Response:
+        att = self._files.get(req.args.get("filename", ""))
+        if att is None:
+            return html_response("<html><body>文件不存在</body></html>", self.content_type, status=404)
+        disposition = f"attachment; filename*=UTF-8''{quote(att.filename)}"
+        return self.file_response(att, [("Content-Type", "application/octet-stream"),
+                                        ("Content-Disposition", disposition)])
+
+    def _annual_report_view(self, req: Request) -> Response:
+        area, year = req.args.get("area", ""), req.args.get("fbtime", "")
+        rows = []
+        for column in self.columns:
+            for e in column.entries:
+                r = e.target
+                if (e.role == "report" and isinstance(r, Report) and r.index_no.startswith(area)
+                        and str(r.year) == year and not r.fault):
+                    rows.append(f'<tr><td><a href="{r.path}?xxgkhide=1" target="_blank">{escape(r.title)}</a></td>'
+                                f"<td>{escape(r.agency.name)}</td><td>{r.published:%Y-%m-%d}</td></tr>")
+        main = ('<div class="xxgk-nb"><table class="nb-list"><tr><th>标题</th><th>发布机构</th><th>公开日期</th></tr>'
+                + "".join(rows) + "</table></div>")
+        return self._page(f"{year}年度政府信息公开年报", main, chrome=False)
+
+    def _detail(self, report: Report, column: Column, hide: bool) -> Response:
+        body = report.body(self.flavor)
+        fj = ""
+        if report.attachments:
+            items = "".join(f'<li><a href="{escape(a.path)}" target="_blank">{escape(a.link_text)}</a></li>'
+                            for a in report.attachments)
+            fj = f'<div class="fjdown"><span>附件:</span><ul class="fjxx">{items}</ul></div>'
+        table = ('<table class="xxgk_table" width="100%" border="0" cellspacing="0" cellpadding="0">'
+                 f'<tr><td class="tit">索引号:</td><td>{escape(report.index_no)}</td><td class="tit">分类:</td><td>政府信息公开年报</td></tr>'
+                 f'<tr><td class="tit">发布机构:</td><td>{escape(column.name)}</td><td class="tit">公开日期:</td><td>{report.published:%Y-%m-%d}</td></tr>'
+                 f'<tr><td class="tit">文号:</td><td></td><td class="tit">公开方式:</td><td>主动公开</td></tr></table>')
+        title = f'<div class="title">{escape(report.title)}</div>'
+        newer = report.published >= dt.datetime(2020, 1, 1)
+        content = (f'<div id="zoom">{body}</div>' if newer
+                   else f'<div class="main-fl bt-left"><div class="bt-content">{body}</div></div>')
+        metas = (f'<meta name="ArticleTitle" content="{escape(report.title)}" />\n'
+                 f'<meta name="PubDate" content="{report.published:%Y-%m-%d %H:%M}" />\n'
+                 f'<meta name="ContentSource" content="{escape(column.name)}" />\n'
+                 f'<meta name="ColumnName" content="政府信息公开年报" />\n')
+        main = ("" if hide else self._crumb(column)) + f'<div class="article">{table}{title}{content}{fj}</div>'
+        encoding = "gbk" if "gbk" in report.mess else "utf-8"
+        return self._page(report.title, main, metas, chrome=not hide, encoding=encoding,
+                          last_modified=report.published, etag=True)
+
+    def _article(self, art: Article, column: Column) -> Response:
+        main = (self._crumb(column) + f'<div class="article"><div class="title">{escape(art.title)}</div>'
+                f'<div id="zoom">{art.body(self.flavor)}</div></div>')
+        return self._page(art.title, main)

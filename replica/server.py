@@ -1,0 +1,230 @@
+"""The replicas' HTTP server: a proxy-style front that dispatches on the requested host.
+
+Clients send absolute-form targets (`GET http://www.cqcs.gov.cn/path HTTP/1.1`, as to an HTTP proxy)
+or origin-form targets with a Host header. Every answer goes through the portal's `handle()`; this
+module adds what servers do around it: conditional requests (ETag / Last-Modified -> 304), keep-alive,
+and the misbehaviours a portal asks for (reset, hang, truncated body).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import struct
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from . import extras
+from .site import Portal, Request, Response, http_date
+
+PORTALS = ("changshou", "zhuji", "dongguan", "yanping", "linxiang")
+
+
+def portal_class(name: str) -> type[Portal]:
+    from .portals import changshou, dongguan, linxiang, yanping, zhuji
+
+    return {
+        "changshou": changshou.Changshou, "zhuji": zhuji.Zhuji, "dongguan": dongguan.Dongguan,
+        "yanping": yanping.Yanping, "linxiang": linxiang.Linxiang,
+    }[name]
+
+
+class Site:
+    """All five portals, rebuilt when the files under --reports for one of them change."""
+
+    def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
+                 faults: bool = False):
+        if break_portal and break_portal not in PORTALS:
+            raise ValueError(f"unknown portal {break_portal!r} (one of {', '.join(PORTALS)})")
+        self.reports_dir, self.break_portal, self.scale, self.faults = reports_dir, break_portal, scale, faults
+        self._lock = threading.Lock()
+        self._portals: dict[str, tuple[tuple, Portal]] = {}
+        self.shutdown = threading.Event()
+        self.hosts = {h: name for name in PORTALS for h in portal_class(name).hosts}
+
+    def portal(self, name: str) -> Portal:
+        sig = extras.signature(self.reports_dir, name)
+        hit = self._portals.get(name)
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        with self._lock:
+            hit = self._portals.get(name)
+            if hit is None or hit[0] != sig:
+                portal = portal_class(name)(
+                    scale=self.scale, faults=self.faults, broken=self.break_portal == name,
+                    extras=extras.load(self.reports_dir, name))
+                portal.shutdown = self.shutdown
+                if hit is not None:
+                    portal._served_once = hit[1]._served_once
+                hit = self._portals[name] = (sig, portal)
+            return hit[1]
+
+    def portal_for_host(self, host: str) -> Portal | None:
+        name = self.hosts.get(host.lower().split(":")[0])
+        return self.portal(name) if name else None
+
+    def manifest(self) -> list[dict]:
+        return [line for name in PORTALS for line in self.portal(name).manifest()]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    site: Site
+
+    def version_string(self) -> str:
+        return "nginx"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        if self.server.verbose:  # type: ignore[attr-defined]
+            sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
+
+    def do_CONNECT(self) -> None:
+        # HTTPS through the proxy would need the portals' certificates: clients use http:// here.
+        self._send(Response(405, b"CONNECT not supported: request http:// URLs", [("Content-Type", "text/plain")]))
+        self.close_connection = True
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self, head: bool = False) -> None:
+        target = self.path
+        if target.startswith(("http://", "https://")):
+            parts = urlsplit(target)
+            scheme, host, path, query = parts.scheme, parts.netloc, parts.path or "/", parts.query
+        else:
+            parts = urlsplit(target)
+            scheme, host, path, query = "http", self.headers.get("Host", ""), parts.path, parts.query
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        req = Request(self.command, scheme, host.lower().split(":")[0], path, query, headers, body)
+        portal = self.site.portal_for_host(req.host)
+        if portal is None:
+            resp = Response(502, f"unknown host {req.host!r}".encode(), [("Content-Type", "text/plain")])
+        else:
+            try:
+                resp = portal.handle(req)
+            except Exception as exc:  # a replica bug must show, not hang the client
+                import traceback
+
+                traceback.print_exc()
+                resp = Response(500, f"replica error: {exc!r}".encode(), [("Content-Type", "text/plain")])
+        self._answer(req, resp, head)
+
+    def _answer(self, req: Request, resp: Response, head: bool) -> None:
+        if resp.action == "reset":
+            self._reset()
+            return
+        if resp.action == "hang":
+            self.site.shutdown.wait(120)
+            self.close_connection = True
+            return
+        etag = None
+        if resp.etag and resp.status == 200:
+            etag = '"' + hashlib.md5(resp.body).hexdigest()[:16] + '"'
+        lm = http_date(resp.last_modified) if resp.last_modified and resp.status == 200 else None
+        if etag or lm:
+            inm = req.headers.get("if-none-match")
+            ims = req.headers.get("if-modified-since")
+            if (inm and etag and etag in [t.strip() for t in inm.split(",")]) or (not inm and ims and lm and ims == lm):
+                extra = [(k, v) for k, v in resp.headers if k.lower() == "set-cookie"]
+                self._send(Response(304, b"", extra), etag=etag, last_modified=lm, head=True)
+                return
+        self._send(resp, etag=etag, last_modified=lm, head=head)
+
+    def _send(self, resp: Response, *, etag=None, last_modified=None, head=False) -> None:
+        self.send_response(resp.status)
+        body = resp.body
+        for k, v in resp.headers:
+            self.send_header(k, v)
+        if etag:
+            self.send_header("ETag", etag)
+        if last_modified:
+            self.send_header("Last-Modified", last_modified)
+        if resp.action == "truncate":
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 3])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if resp.status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head and resp.status != 304:
+            self.wfile.write(body)
+
+    def _reset(self) -> None:
+        # SO_LINGER 0: close() sends RST, as the real platform's firewall does.
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.close_connection = True
+        try:
+            self.connection.close()
+        except OSError:
+            pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+    verbose = False
+
+
+class ReplicaServer:
+    """The five replicas on 127.0.0.1, served from a background thread.
+
+    >>> with ReplicaServer() as replica:
+    ...     replica.url   # 'http://127.0.0.1:<port>'
+    """
+
+    def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
+                 faults: bool = False, port: int = 0, host: str = "127.0.0.1", verbose: bool = False):
+        self.site = Site(reports_dir, break_portal, scale, faults)
+        handler = type("BoundHandler", (Handler,), {"site": self.site})
+        self.httpd = _Server((host, port), handler)
+        self.httpd.verbose = verbose
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        self._thread: threading.Thread | None = None
+
+    def manifest(self) -> list[dict]:
+        return self.site.manifest()
+
+    def start(self) -> "ReplicaServer":
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="nianbao-replica", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.site.shutdown.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(5)
+
+    def serve_forever(self) -> None:
+        try:
+            self.httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self.site.shutdown.set()
+            self.httpd.server_close()
+
+    def __enter__(self) -> "ReplicaServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,500 @@
+"""The replicas' model: portals, agency columns, list entries, reports and the HTTP exchange.
+
+A `Portal` builds its columns and reports deterministically from (scale, faults, broken, extra
+files) and answers `Request`s with `Response`s; the server (server.py) only moves bytes. Report
+content is generated lazily and cached, so building a portal (and computing the manifest) is cheap
+even at the scales used for benchmarks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import random
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from html import escape
+from typing import Callable
+from urllib.parse import parse_qs
+
+from . import files
+from .document import Block, Style, build
+from .figures import Figures, generate, seeded, spoil_total
+from .render import body_html
+
+START_YEAR_2021 = 2021
+START_YEAR_2019 = 2019
+
+
+def template_for(year: int) -> str:
+    if year >= START_YEAR_2021:
+        return "2021"
+    if year >= START_YEAR_2019:
+        return "2019"
+    return "pre2019"
+
+
+def stable_int(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha1("|".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def rng_for(*parts: object) -> random.Random:
+    return random.Random("|".join(map(str, parts)))
+
+
+def http_date(when: dt.datetime) -> str:
+    return email.utils.format_datetime(when.replace(tzinfo=dt.timezone.utc), usegmt=True)
+
+
+# ---------------------------------------------------------------- HTTP exchange
+@dataclass
+class Request:
+    method: str
+    scheme: str
+    host: str
+    path: str
+    query: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+
+    @cached_property
+    def args(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(self.query, keep_blank_values=True).items()}
+
+    @cached_property
+    def form(self) -> dict[str, str]:
+        text = self.body.decode("utf-8", "replace")
+        return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+    @cached_property
+    def cookies(self) -> dict[str, str]:
+        out = {}
+        for part in self.headers.get("cookie", "").split(";"):
+            if "=" in part:
+                k, v = part.split("=", 1)
+                out[k.strip()] = v.strip()
+        return out
+
+    @property
+    def user_agent(self) -> str:
+        return self.headers.get("user-agent", "")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    #: Misbehaviour instead of a normal answer: "reset", "hang", "truncate".
+    action: str | None = None
+    #: Validators offered for conditional requests (ETag from the body when `etag` is True).
+    last_modified: dt.datetime | None = None
+    etag: bool = False
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def html_response(body: str | bytes, content_type: str, *, status: int = 200, encoding: str = "utf-8",
+                  **kw) -> Response:
+    data = body.encode(encoding) if isinstance(body, str) else body
+    return Response(status, data, [("Content-Type", content_type)], **kw)
+
+
+def redirect(location: str, status: int = 301) -> Response:
+    return Response(status, b"", [("Location", location), ("Content-Type", "text/html")])
+
+
+def not_found(content_type: str = "text/html; charset=utf-8") -> Response:
+    page = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
+            "<body><div class=\"error\"><h1>404</h1><p>抱歉,您访问的页面不存在或已被删除。</p>"
+            "<p><a href=\"/\">返回首页</a></p></div></body></html>")
+    return html_response(page, content_type, status=404)
+
+
+# ---------------------------------------------------------------- content model
+@dataclass
+class Agency:
+    key: str  # url slug of the column
+    name: str  # as the menu shows it
+    full: str  # the agency's full name, as report titles print it
+    kind: str  # government, town, department
+    years: tuple[int, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Attachment:
+    portal: str
+    path: str  # path (and query) on the portal's host
+    ext: str
+    link_text: str
+    filename: str
+    report: "Report"
+    #: The bytes, for attachments that are not generated (files from --reports).
+    source: Callable[[], bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://{PORTAL_HOSTS[self.portal]}{self.path}"
+
+    def data(self) -> bytes:
+        if self.source is not None:
+            return self.source()
+        return self.report.attachment_bytes(self.ext)
+
+
+@dataclass(eq=False)
+class Report:
+    portal: str
+    agency: Agency
+    year: int
+    title: str
+    published: dt.datetime
+    doc_id: int
+    path: str = ""
+    template: str = ""
+    seed: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    #: The page only says "see the attachment": the report is the file.
+    attachment_only: bool = False
+    #: Flags of deliberate mess: gbk, transient503, fullwidth, blanks, wrong_total.
+    mess: set[str] = field(default_factory=set)
+    fault: str | None = None
+    old_path: str | None = None
+    index_no: str = ""
+    #: Set for reports published from --reports files: renders the page body itself.
+    custom_body: Callable[[], str] | None = None
+    file: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.template = self.template or template_for(self.year)
+
+    @property
+    def url(self) -> str:
+        return f"https://{PORTAL_HOSTS[self.portal]}{self.path}"
+
+    @cached_property
+    def figures(self) -> Figures:
+        if self.seed is not None:
+            return seeded(self.seed, self.template)
+        rng = rng_for("figures", self.portal, self.agency.key, self.year)
+        fig = generate(rng, self.template, self.agency.kind, self.year)
+        if "wrong_total" in self.mess:
+            spoil_total(rng, fig)
+        return fig
+
+    @cached_property
+    def style(self) -> Style:
+        rng = rng_for("style", self.portal, self.agency.key, self.year)
+        fullwidth: frozenset[str] = frozenset()
+        if "fullwidth" in self.mess:
+            numeric = [k for k, v in self.figures.values.items() if v and not k.endswith(".total")]
+            fullwidth = frozenset(rng.sample(numeric, min(len(numeric), 4)) if numeric else [])
+        return Style(blank_zeros="blanks" in self.mess, fullwidth=fullwidth)
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        rng = rng_for("prose", self.portal, self.agency.key, self.year, self.seed)
+        return build(self.figures, agency=self.agency.full, year=self.year, title=self.title, rng=rng,
+                     style=self.style)
+
+    def body(self, flavor: str) -> str:
+        if self.custom_body is not None:
+            return self.custom_body()
+        if self.attachment_only:
+            return ""
+        return body_html(self.blocks, flavor)
+
+    _attachment_cache: dict = field(default_factory=dict)
+
+    def attachment_bytes(self, ext: str) -> bytes:
+        data = self._attachment_cache.get(ext)
+        if data is None:
+            data = self._attachment_cache[ext] = files.make(self.blocks, ext)
+        return data
+
+
+@dataclass(eq=False)
+class Article:
+    """A list item that is not an annual report (a guide, work plan, other yearly report ...)."""
+
+    portal: str
+    agency: Agency
+    title: str
+    published: dt.datetime
+    doc_id: int
+    path: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"https://{PORTAL_HOSTS[self.portal]}{self.path}"
+
+    def body(self, flavor: str) -> str:
+        rng = rng_for("article", self.portal, self.doc_id)
+        lines = [
+            f"为进一步做好{self.agency.name}相关工作,现将有关事项公布如下。",
+            rng.choice(["请各有关单位认真贯彻落实。", "特此公告。", "欢迎社会各界监督。"]),
+        ]
+        return "\n".join(f"<p>{escape(line)}</p>" for line in lines)
+
+
+@dataclass(eq=False)
+class Entry:
+    """One line of a list page: what it links to and how."""
+
+    title: str
+    date: dt.datetime
+    #: The href as the list prints it (relative, absolute, a twin's address ...).
+    href: str
+    target: Report | Attachment | Article | None
+    #: report, attachment, twin, article, dead, fault
+    role: str
+    #: The year a list groups the entry under (Linxiang's year tabs).
+    year: int | None = None
+
+
+@dataclass(eq=False)
+class Column:
+    key: str
+    name: str
+    agency: Agency
+    entries: list[Entry] = field(default_factory=list)
+    #: The list pages of this column are laid out differently (a --faults "layout" column or --break).
+    broken: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def sort(self) -> None:
+        self.entries.sort(key=lambda e: (e.date, e.title), reverse=True)
+
+
+PORTAL_HOSTS = {
+    "changshou": "www.cqcs.gov.cn",
+    "zhuji": "www.zhuji.gov.cn",
+    "dongguan": "www.dg.gov.cn",
+    "yanping": "www.ypzf.gov.cn",
+    "linxiang": "www.ynlx.gov.cn",
+}
+
+
+def publication_date(rng: random.Random, year: int) -> dt.datetime:
+    """Reports are due by 31 January; most appear in January, a few in February."""
+    month = 1 if rng.random() < 0.8 else 2
+    day = rng.randint(5 if month == 1 else 1, 31 if month == 1 else 27)
+    return dt.datetime(year + 1, month, day, rng.randint(8, 18), rng.randint(0, 59), rng.randint(0, 59))
+
+
+class IdPool:
+    """Distinct document ids in a platform's plausible range, stable per key."""
+
+    def __init__(self, low: int, span: int):
+        self.low, self.span, self.used = low, span, set()
+
+    def get(self, *key: object) -> int:
+        n = self.low + stable_int(*key) % self.span
+        while n in self.used:
+            n += 1
+        self.used.add(n)
+        return n
+
+
+def scaled_agencies(pool: list[Agency], base: int, scale: float, min_year: int = 2008) -> list[Agency]:
+    """The first `base * scale` agencies of the pool, years extended backwards when the pool runs out.
+
+    At scale 1 every agency keeps its own years; larger scales add agencies first, then earlier years,
+    so the scale-1 replica is a subset of every larger one.
+    """
+    wanted = max(1, round(base * scale))
+    chosen = [a for a in pool[:wanted]]
+    if scale <= 1:
+        return chosen
+    base_total = sum(len(a.years) for a in pool[:base])
+    target = round(base_total * scale)
+    have = sum(len(a.years) for a in chosen)
+    step = 0
+    while have < target and step < 40:
+        step += 1
+        for a in chosen:
+            first = a.years[0]
+            if first > min_year and have < target:
+                a.years = (first - 1, *a.years)
+                have += 1
+    return chosen
+
+
+MESS_KINDS = ("fullwidth", "blanks", "wrong_total")
+
+
+def assign_mess(reports: list[Report], portal: str) -> None:
+    """Spread the common kinds of mess over a portal's generated reports, deterministically."""
+    for r in reports:
+        if r.seed is not None:
+            continue
+        h = stable_int("mess", portal, r.agency.key, r.year) % 100
+        if h < 8:
+            r.mess.add("fullwidth")
+        elif h < 16:
+            r.mess.add("blanks")
+        elif h < 21:
+            r.mess.add("wrong_total")
+
+
+def robots_txt(disallow: tuple[str, ...] = ("/search",)) -> Response:
+    lines = ["User-agent: *", *[f"Disallow: {d}" for d in disallow], ""]
+    return Response(200, "\n".join(lines).encode(), [("Content-Type", "text/plain")])
+
+
+class Portal:
+    """Base of the five replicas: builds content, routes requests, lists its manifest."""
+
+    name = ""
+    hosts: tuple[str, ...] = ()
+    flavor = ""
+    content_type = "text/html; charset=utf-8"
+
+    def __init__(self, *, scale: float = 1, faults: bool = False, broken: bool = False,
+                 extras: list | None = None):
+        self.scale, self.faults, self.broken = scale, faults, broken
+        self.extras = extras or []
+        self.columns: list[Column] = []
+        self.reports: list[Report] = []
+        self.articles: list[Article] = []
+        self.routes: dict[str, Callable[[Request], Response]] = {}
+        self._cache: dict[str, Response] = {}
+        self._lock = threading.Lock()
+        self._served_once: set[str] = set()
+        self.shutdown = threading.Event()
+        self.build()
+
+    # -- to implement
+    def build(self) -> None:
+        raise NotImplementedError
+
+    # -- shared helpers
+    @property
+    def host(self) -> str:
+        return self.hosts[0]
+
+    def route(self, path: str, handler: Callable[[Request], Response]) -> None:
+        self.routes[path] = handler
+
+    def cached(self, key: str, make: Callable[[], Response]) -> Response:
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = make()
+        return hit
+
+    def once(self, key: str) -> bool:
+        """True the first time `key` is seen by this replica (for transient failures)."""
+        with self._lock:
+            if key in self._served_once:
+                return False
+            self._served_once.add(key)
+            return True
+
+    def handle(self, req: Request) -> Response:
+        if req.path == "/robots.txt":
+            return robots_txt()
+        handler = self.routes.get(req.path)
+        if handler is None:
+            handler = self.dynamic(req)
+        if handler is None:
+            return not_found(self.content_type)
+        return handler(req)
+
+    def dynamic(self, req: Request) -> Callable[[Request], Response] | None:
+        return None
+
+    def fault_response(self, report: Report) -> Response | None:
+        if report.fault == "http_500":
+            return html_response("<html><body><h1>500 Internal Server Error</h1></body></html>",
+                                 self.content_type, status=500)
+        if report.fault == "timeout":
+            return Response(200, b"", [("Content-Type", self.content_type)], action="hang")
+        if report.fault == "truncated":
+            return None  # rendered normally, then cut by the server
+        return None
+
+    def report_response(self, report: Report, key: str, render: Callable[[], Response]) -> Response:
+        """A report page, or the fault its --faults kind asks for; cached unless read from a file."""
+        bad = self.fault_response(report)
+        if bad is not None:
+            return bad
+        resp = render() if report.custom_body is not None else self.cached(key, render)
+        if report.fault == "truncated":
+            return Response(resp.status, resp.body, resp.headers, action="truncate")
+        return resp
+
+    def file_response(self, att: Attachment, headers: list[tuple[str, str]] | None = None) -> Response:
+        if att.report.fault:
+            bad = self.fault_response(att.report)
+            if bad is not None:
+                return bad
+        data = att.data()
+        return Response(200, data, headers or [("Content-Type", files.MIME[att.ext])],
+                        last_modified=att.report.published, etag=True)
+
+    def manifest(self) -> list[dict]:
+        out = []
+        for r in self.reports:
+            line = {"portal": self.name, "url": r.url, "title": self.listed_title(r), "kind": "page"}
+            if r.file:
+                line["file"] = r.file
+            if r.fault:
+                line["fault"] = r.fault
+            out.append(line)
+            for a in r.attachments:
+                line = {"portal": self.name, "url": a.url, "title": a.link_text, "kind": "attachment"}
+                if r.file:
+                    line["file"] = r.file
+                if r.fault:
+                    line["fault"] = r.fault
+                out.append(line)
+        for c in self.columns:
+            for e in c.entries:
+                if e.role == "attachment" and isinstance(e.target, Attachment) and e.target.report not in self.reports:
+                    out.append({"portal": self.name, "url": e.target.url, "title": e.title, "kind": "attachment"})
+        return out
+
+    def listed_title(self, report: Report) -> str:
+        return self._titles.get(id(report), report.title)
+
+    @cached_property
+    def _titles(self) -> dict[int, str]:
+        out = {}
+        for c in self.columns:
+            for e in c.entries:
+                if e.role in {"report", "fault"} and isinstance(e.target, Report):
+                    out.setdefault(id(e.target), e.title)
+        return out
+
+    def catalog(self) -> list[dict]:
+        """Every list entry with its role (for tests): reports, twins, articles, dead links, faults."""
+        out = []
+        for c in self.columns:
+            for e in c.entries:
+                t = e.target
+                out.append({
+                    "portal": self.name, "column": c.name, "title": e.title, "href": e.href,
+                    "role": e.role, "url": getattr(t, "url", None),
+                    "fault": getattr(t, "fault", None) if isinstance(t, Report) else None,
+                })
+        return out
+
+    def report_data(self) -> list[dict]:
+        """The generated reports with their figures (what a parser should read back)."""
+        out = []
+        for r in self.reports:
+            if r.custom_body is not None:
+                continue
+            out.append({
+                "portal": self.name, "url": r.url, "title": r.title, "agency": r.agency.full,
+                "column": r.agency.name, "year": r.year, "template": r.template,
+                "published": r.published.date().isoformat(), "values": dict(r.figures.values),
+                "inconsistent": r.figures.inconsistent, "mess": sorted(r.mess), "seed": r.seed,
+                "attachment_only": r.attachment_only, "index_no": r.index_no or None,
+            })
+        return out
