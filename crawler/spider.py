@@ -283,9 +283,15 @@ class PortalSpider(scrapy.Spider):
 
         request = original_request(request)
         what = "report" if request.meta.get("nianbao_report") else "list page"
+        timeout = request.meta.get("download_timeout") or self.settings.getfloat("DOWNLOAD_TIMEOUT")
+        reason = {
+            "timeout": f"no complete answer within {timeout:g} s",
+            "truncated": "the body ended before its announced length",
+            "challenge": "a JavaScript challenge the browser did not pass",
+        }.get(outcome)
         if isinstance(failure.value, HttpError):
             reason = f"HTTP {failure.value.response.status}"
-        else:
+        elif reason is None:
             reason = failure.getErrorMessage() if isinstance(failure, Failure) else str(failure)
         self.logger.warning(
             "%s: %s fetching %s %s: %s", self.portal, outcome, what, request.url, reason[:200] or type(failure.value).__name__

@@ -462,3 +462,32 @@ def test_errback_logs_one_line_counts_and_signals(caplog):
     assert received[0]["outcome"] == "timeout" and received[0]["request"].url == request.url
     lines = [r for r in caplog.records if "timeout" in r.getMessage()]
     assert len(lines) == 1 and request.url in lines[0].getMessage() and "changshou" in lines[0].getMessage()
+
+
+def test_a_list_may_link_the_report_file_itself():
+    spider = make_spider(ChangshouSpider)
+    url = CS + "xzndbg/slz_65326/"
+    html = """<html><body><ul><li><a href="./202102/P020210227391314879535.pdf">长寿区双龙镇2020年政府信息公开工作年度报告</a><span>2021-02-27</span></li></ul></body></html>"""
+    (request,) = requests_of(spider.parse(page(url, html)))
+    assert request.url == url + "202102/P020210227391314879535.pdf"
+    assert request.cb_kwargs["listing"]["kind"] == "attachment"
+
+
+def test_a_redirected_report_is_kept_under_its_new_address_once():
+    spider = make_spider(ChangshouSpider)
+    old, new = CS + "qzfxxgknb/csq/201901/t20190108_1.html", CS + "qzfxxgknb/csq/202004/t20200416_2.html"
+    listing = {"column": "区政府", "url": old, "title": "长寿区2018年政府信息公开工作年度报告", "listed_date": None,
+               "found_on": CS + "qzfxxgknb/csq/", "kind": None}
+    spider.report_request(spider_entry(old), found_on=listing["found_on"])
+    request = Request(old, meta={"redirect_urls": [old.replace("https", "http")]})
+    response = HtmlResponse(new, body=b"<html><body>report</body></html>", request=request)
+    (item,) = [r for r in spider.parse_report(response, listing) if isinstance(r, ReportItem)]
+    assert item.url == new and item.final_url == new
+    # The same report listed under its new address is not fetched again.
+    assert spider.report_request(spider_entry(new), found_on=listing["found_on"]) is None
+
+
+def spider_entry(url):
+    from crawler.spider import Entry
+
+    return Entry(url=url, title="长寿区2018年政府信息公开工作年度报告")
