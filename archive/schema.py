@@ -331,6 +331,16 @@ FTS_COLUMNS = {
     "agency": "Reporting agency (indexed, not stored).",
     "text": "Report text (indexed, not stored).",
 }
+#: The tables FTS5 keeps its index in (SQLite creates and maintains them).
+FTS_SHADOW_TABLES = {
+    f"{FTS_TABLE}_data": ("FTS5's index b-tree pages (internal).", {"id": "Block id.", "block": "Index data."}),
+    f"{FTS_TABLE}_idx": (
+        "FTS5's index of segment leaves by term (internal).",
+        {"segid": "Segment.", "term": "First term on the page.", "pgno": "Page number."},
+    ),
+    f"{FTS_TABLE}_docsize": ("FTS5's token counts per row, for ranking (internal).", {"id": "Row (reports.id).", "sz": "Token counts."}),
+    f"{FTS_TABLE}_config": ("FTS5's configuration (internal).", {"k": "Setting.", "v": "Value."}),
+}
 FTS_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "title, agency, text, content='', tokenize='unicode61 remove_diacritics 2')"
@@ -366,6 +376,9 @@ def _write_docs(db: sqlite_utils.Database, view_specs) -> None:
         rows += [(spec.name, c.name, c.doc) for c in spec.columns]
     rows.append((FTS_TABLE, "", FTS_DOC))
     rows += [(FTS_TABLE, name, doc) for name, doc in FTS_COLUMNS.items()]
+    for name, (doc, columns) in FTS_SHADOW_TABLES.items():
+        rows.append((name, "", doc))
+        rows += [(name, column, column_doc) for column, column_doc in columns.items()]
     for view in view_specs:
         rows.append((view.name, "", view.doc))
         rows += [(view.name, name, doc) for name, doc in view.columns.items()]

@@ -215,14 +215,27 @@ class ArchiveWriter:
         except Exception:
             log.exception("storing the parse of report version %s failed", report_id)
 
-    def parse_backlog(self, *, only_missing: bool = True) -> int:
+    def parse_backlog(self) -> int:
         """Queue the versions that have no parse yet (e.g. from a killed crawl). Returns how many."""
+        return self._queue_parses("r.parsed_at IS NULL", [])
 
+    def reparse(self, *, everything: bool = False) -> int:
+        """Queue versions parsed by another parser version (or not at all; or all of them)."""
+        from .parsing import parser_version
+
+        if everything:
+            return self._queue_parses("1", [])
+        return self._queue_parses(
+            "r.parsed_at IS NULL OR r.parser_version IS NOT ?", [parser_version(self.parser)]
+        )
+
+    def _queue_parses(self, where: str, params: list) -> int:
         def jobs() -> list[ParseJob]:
-            where = "r.parsed_at IS NULL" if only_missing else "1"
             rows = self.db.execute(
                 f"SELECT r.id, r.sha256, p.url, p.kind, s.content_type, s.headers FROM reports r "
-                f"JOIN pages p ON p.id = r.page_id JOIN snapshots s ON s.id = r.snapshot_id WHERE {where}"
+                f"JOIN pages p ON p.id = r.page_id JOIN snapshots s ON s.id = r.snapshot_id WHERE {where} "
+                f"ORDER BY r.id",
+                params,
             ).fetchall()
             out = []
             for report_id, digest, url, kind, content_type, headers in rows:
@@ -239,7 +252,7 @@ class ArchiveWriter:
 
         queued = self._call(jobs)
         if queued:
-            log.info("parsing %d archived version(s) that have no parse yet", len(queued))
+            log.info("parsing %d archived version(s)", len(queued))
         return len(queued)
 
     # -- runs ------------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+"""`nianbao export | reparse | verify | serve`: what researchers and maintainers do with an archive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "nianbao.db"
+
+_db_option = click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Archive file.",
+)
+
+
+@click.command("export")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="File (default stdout).")
+@click.option("--gzip/--no-gzip", "gzip", default=None, help="WARC only: gzip records (default: unless -o ends in .warc).")
+def export_command(db: str, fmt: str, output: str, gzip: bool | None) -> None:
+    """Export the latest version of every report (jsonl, csv), or every fetch as WARC 1.1."""
+    from . import Archive, export, warc
+
+    with Archive(db) as archive:
+        if fmt == "warc":
+            if gzip is None:
+                gzip = not output.endswith(".warc")
+            stream = sys.stdout.buffer if output == "-" else open(output, "wb")
+            try:
+                count = warc.write_warc(archive.db, stream, gzip=gzip, filename=None if output == "-" else Path(output).name)
+            finally:
+                if stream is not sys.stdout.buffer:
+                    stream.close()
+            click.echo(f"{count} WARC records", err=True)
+            return
+        stream = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
+        try:
+            count = (export.write_jsonl if fmt == "jsonl" else export.write_csv)(archive.db, stream)
+        finally:
+            if stream is not sys.stdout:
+                stream.close()
+        pending = export.unparsed_count(archive.db)
+    click.echo(f"{count} reports", err=True)
+    if pending:
+        click.echo(f"{pending} of them not parsed yet (exported without figures): run nianbao reparse", err=True)
+
+
+@click.command("reparse")
+@_db_option
+@click.option("--all", "everything", is_flag=True, help="Every version, even those the current parser read.")
+@click.option("--workers", type=int, default=None, help="Parser processes (default: cores - 1).")
+@click.option("--parser", default="extract", show_default=True, hidden=True)
+def reparse_command(db: str, everything: bool, workers: int | None, parser: str) -> None:
+    """Re-run the current parser over the stored snapshots (no fetching).
+
+    By default only versions not yet parsed by this parser version are parsed again.
+    """
+    from . import ArchiveWriter
+    from .parsing import parser_version
+
+    try:
+        version = parser_version(parser)
+    except Exception as error:
+        raise click.ClickException(f"cannot load the parser {parser!r}: {error}") from error
+    writer = ArchiveWriter(db, parser=parser, parse_workers=workers, parse_backlog=False)
+    try:
+        queued = writer.reparse(everything=everything)
+        click.echo(f"reparsing {queued} report version(s) with parser {version}", err=True)
+        writer.drain()
+    finally:
+        writer.close()
+    from . import Archive
+
+    with Archive(db) as archive:
+        failed = archive.db.execute(
+            "SELECT count(*) FROM reports WHERE parser_version = ? AND parse_error IS NOT NULL", [version]
+        ).fetchone()[0]
+    click.echo(f"done: {queued} reparsed, {failed} with parser errors", err=True)
+
+
+@click.command("verify")
+@_db_option
+def verify_command(db: str) -> None:
+    """Recheck every stored body against its SHA-256 (and SQLite's own integrity). Exit 1 on damage."""
+    from . import Archive
+
+    bad = 0
+    checked = 0
+    with Archive(db) as archive:
+        integrity = [row[0] for row in archive.db.execute("PRAGMA quick_check")]
+        if integrity != ["ok"]:
+            bad += 1
+            click.echo("SQLite integrity: " + "; ".join(integrity[:5]), err=True)
+        for digest, problem in archive.blobs.verify():
+            checked += 1
+            if problem is None:
+                continue
+            bad += 1
+            urls = [url for (url,) in archive.db.execute("SELECT DISTINCT url FROM snapshots WHERE sha256 = ?", [digest])]
+            click.echo(f"blob {digest}: {problem} (fetched from {', '.join(urls) or 'no snapshot'})", err=True)
+    click.echo(f"{checked} blobs checked, {bad} problem(s)", err=True)
+    if bad:
+        sys.exit(1)
+
+
+@click.command("serve")
+@_db_option
+@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.option("--metadata", "print_metadata", is_flag=True, help="Print the Datasette metadata JSON and exit.")
+def serve_command(db: str, host: str, port: int, print_metadata: bool) -> None:
+    """Browse the archive in Datasette, every table and column documented (needs nianbao[serve])."""
+    from . import Archive
+    from .docs import datasette_metadata
+
+    name = Path(db).stem
+    with Archive(db) as archive:
+        metadata = datasette_metadata(archive.db, name)
+    if print_metadata:
+        click.echo(json.dumps(metadata, ensure_ascii=False, indent=2))
+        return
+    try:
+        from .datasette_plugin import datasette_app
+    except ImportError as error:
+        raise click.ClickException(
+            f"Datasette is not installed ({error}): pip install 'nianbao[serve]'"
+        ) from error
+    import uvicorn
+
+    click.echo(f"serving {db} at http://{host}:{port}/{name}", err=True)
+    uvicorn.run(datasette_app(db, metadata).app(), host=host, port=port, log_level="warning")
