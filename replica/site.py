@@ -479,10 +479,16 @@ class Portal:
                 t = e.target
                 out.append({
                     "portal": self.name, "column": c.name, "title": e.title, "href": e.href,
-                    "role": e.role, "url": getattr(t, "url", None),
+                    "role": e.role, "url": t.url if t is not None else self.resolve(c, e.href),
                     "fault": getattr(t, "fault", None) if isinstance(t, Report) else None,
                 })
         return out
+
+    def resolve(self, column: Column, href: str) -> str:
+        """The https URL an href of `column`'s list points to."""
+        from urllib.parse import urljoin
+
+        return urljoin(f"https://{self.host}/", href)
 
     def report_data(self) -> list[dict]:
         """The generated reports with their figures (what a parser should read back)."""

@@ -253,6 +253,11 @@ class Changshou(Portal):
                                                  extra.name, report, source=extra.read))
         self._add(gov, report)
 
+    def resolve(self, column: Column, href: str) -> str:
+        from urllib.parse import urljoin
+
+        return urljoin(f"https://{self.host}{ROOT}{column.key}/", href)
+
     # ------------------------------------------------------------ routes
     def _routes_for(self, column: Column) -> None:
         base = f"{ROOT}{column.key}/"

@@ -76,8 +76,9 @@ LIST_SCRIPT = """<script>
   xhr.onload = function () {
     var res = JSON.parse(xhr.responseText), html = [];
     if (res.code !== 0) { box.innerHTML = '<li class="empty">暂无数据</li>'; return; }
-    for (var i = 0; i < res.data.length; i++) {
-      var d = res.data[i];
+    var rows = %(rows)s;
+    for (var i = 0; i < rows.length; i++) {
+      var d = rows[i];
       var href = base + '/artview/%(catalog)d/' + d.id + '.html?nbYear=' + year + '&orgCode=' + org;
       %(item)s
     }
@@ -87,7 +88,7 @@ LIST_SCRIPT = """<script>
 })();
 </script>"""
 ITEM_LINK = "html.push('<li><a href=\"' + href + '\" target=\"_blank\" title=\"' + d.title + '\">' + d.title + '</a><span>' + d.pubDate.substring(0, 10) + '</span></li>');"
-ITEM_BROKEN = "html.push('<li class=\"nb-item\" onclick=\"window.open(\\'' + d.id + '\\')\"><em>' + d.title + '</em></li>');"
+ITEM_BROKEN = "html.push('<li class=\"nb-item\" onclick=\"openDoc(' + d.docId + ')\"><em>' + d.name + '</em></li>');"
 
 
 class Linxiang(Portal):
@@ -249,7 +250,8 @@ class Linxiang(Portal):
 
     def _render_nb(self, column: Column, year: int, years: list[int]) -> Response:
         tabs = "".join(f'<li{" class=on" if y == year else ""}><a href="zfxxgknb.html?nbYear={y}">{y}年</a></li>' for y in years)
-        script = LIST_SCRIPT % {"api": API, "catalog": CATALOG, "item": ITEM_BROKEN if column.broken else ITEM_LINK}
+        script = LIST_SCRIPT % {"api": API, "catalog": CATALOG, "item": ITEM_BROKEN if column.broken else ITEM_LINK,
+                                "rows": "res.result.list" if column.broken else "res.data"}
         main = (self._nav(column) + '<div class="main"><div class="crumb">当前位置:<a href="index.html">首页</a> &gt; 政府信息公开年报</div>'
                 f'<ul class="year-tab">{tabs}</ul>'
                 f'<ul class="nb-list" id="nbList" data-base="{column.key}" data-org="{column.agency.extra["org"]}" data-year="{year}">'
@@ -269,6 +271,8 @@ class Linxiang(Portal):
                      "title": e.title, "pubDate": f"{e.date:%Y-%m-%d %H:%M}", "orgName": column.agency.full}
                     for e in column.entries if e.year == year]
             body = {"code": 0, "msg": "success", "total": len(data), "data": data}
+            if column.broken:  # the redesigned list answers in another shape
+                body = {"code": 0, "result": {"list": [{"docId": d["id"], "name": d["title"]} for d in data]}}
         return Response(200, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json;charset=UTF-8")])
 
     def _detail(self, report: Report, column: Column) -> Response:
