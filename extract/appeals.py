@@ -1,0 +1,59 @@
+"""Table 四 (行政复议、行政诉讼): fifteen cells, three groups of five outcomes ending in 总计."""
+
+from __future__ import annotations
+
+from . import templates as T
+from .cells import Findings, number
+from .split import grouped_sums_ok, splits
+from .stream import TOK, Stream
+
+ROWS = tuple(r.key for r in T.APPEALS.blocks[0].rows)
+OUTCOMES = tuple(c.key for c in T.APPEAL_OUTCOMES)
+WIDTH = len(ROWS) * len(OUTCOMES)
+
+
+def parse(stream: Stream, start: int, end: int) -> Findings:
+    f = Findings()
+    toks = [payload for kind, payload, _ in stream.events(start, end, []) if kind == TOK]
+    if not toks:
+        return f
+    while len(toks) > WIDTH and toks[-1].blank:
+        toks.pop()  # padding of merged cells at the end of a row
+    while len(toks) > WIDTH and toks[0].blank:
+        toks.pop(0)
+    if len(toks) > WIDTH:
+        # Numbers after the table (a stray figure in the next section) end on another line.
+        if toks[WIDTH - 1].line != toks[WIDTH].line:
+            f.warnings.append(f"appeals: {len(toks) - WIDTH} numbers after the table's fifteen ignored")
+            toks = toks[:WIDTH]
+    cells: tuple | None = None
+    digits = " ".join(t.text or "_" for t in toks)
+    if len(toks) == WIDTH and all(t.blank or t.text.isdigit() for t in toks):
+        cells = tuple(None if t.blank else number(t.text) for t in toks)
+    elif len(toks) < WIDTH and all(t.text.isdigit() for t in toks) and not any(t.row for t in toks):
+        readings = splits([t.text for t in toks], WIDTH, grouped_sums_ok(len(OUTCOMES)))
+        if readings and len(readings) == 1:
+            cells = tuple(int(c) for c in readings[0])
+        else:
+            why = "no reading adds up" if readings == [] else "more than one reading adds up"
+            f.warnings.append(f"appeals: digits {digits} cannot be split into 15 cells ({why}); left out")
+            return f
+    else:
+        f.warnings.append(f"appeals: {len(toks)} numbers ({digits}) for 15 cells; left out")
+        return f
+    size = len(OUTCOMES)
+    for r, row in enumerate(ROWS):
+        group = cells[r * size : (r + 1) * size]
+        parts = [0 if c is None else c for c in group[:-1]]
+        f.blanks_as_zero += sum(1 for c in group[:-1] if c is None)
+        total = group[-1]
+        if total is None:
+            f.blank_totals += 1
+            total = sum(parts)
+        for outcome, value in zip(OUTCOMES, (*parts, total)):
+            f.values[f"appeals.{row}.{outcome}"] = value
+    if f.blanks_as_zero:
+        f.warnings.append(f"appeals: {f.blanks_as_zero} blank cells read as 0")
+    if f.blank_totals:
+        f.warnings.append(f"appeals: {f.blank_totals} blank 总计 cells given as the sum of their outcomes")
+    return f

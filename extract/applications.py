@@ -1,0 +1,282 @@
+"""Table 三 (收到和处理政府信息公开申请情况): 23 or 25 rows of seven applicant columns.
+
+Numbers are read into groups of seven: a table row's value cells, a text line of seven numbers, a
+run of one-number lines cut into sevens, or a flattened digit run split by the row identity
+(six applicants sum to 总计). Groups are then aligned to the template's rows (`align`), with each
+label as evidence for the group it is attached to or next to. Readings of a digit run that the
+row identity leaves open are settled by the column identities, or left out with a warning.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from . import templates as T
+from .align import align
+from .cells import Findings, number
+from .labels import applications as application_labels
+from .split import row_sum_ok, splits
+from .stream import EOL, HIT, TEXT, TOK, Stream, Tok
+
+WIDTH = 7
+COLUMNS = tuple(c.key for c in T.APPLICANTS)
+_SUB_ROWS = ("other_no_correction", "other_no_fee", "other_misc")
+_RESULTS_FULL = T.TEMPLATE_2021.result_rows
+_RESULTS_AGGREGATE = T.TEMPLATE_2019.result_rows
+ROWS_FULL = tuple(r.key for r in T.TEMPLATE_2021.table("applications").blocks[0].rows)
+ROWS_AGGREGATE = tuple(r.key for r in T.TEMPLATE_2019.table("applications").blocks[0].rows)
+_PRODUCT_LIMIT = 100_000
+
+
+@dataclass
+class Group:
+    candidates: list[tuple]  # readings of the seven cells (None = blank cell); [] = unreadable
+    line: int
+    digits: str = ""
+    note: str = ""
+
+
+@dataclass
+class HitRecord:
+    key: str
+    position: int  # number of groups before the hit
+    line: int
+    text_after: bool = False
+    attached: bool = False
+    adjacent: bool = False
+
+
+@dataclass
+class _Reader:
+    groups: list[Group] = field(default_factory=list)
+    hits: list[HitRecord] = field(default_factory=list)
+    pool: list[Tok] = field(default_factory=list)
+    row: list[Tok] = field(default_factory=list)
+
+    def add_groups(self, new: list[Group]) -> None:
+        if not new:
+            return
+        if self.hits and self.hits[-1].position == len(self.groups):
+            last = self.hits[-1]
+            last.adjacent = not last.text_after
+            last.attached = last.adjacent and new[0].line == last.line
+        self.groups.extend(new)
+
+    def flush_row(self) -> None:
+        if self.row:
+            toks, self.row = self.row, []
+            self.add_groups([_row_group(toks)])
+
+    def flush_pool(self) -> None:
+        if self.pool:
+            toks, self.pool = self.pool, []
+            self.add_groups(_pool_groups(toks))
+
+
+def _cells(toks: list[Tok]) -> tuple:
+    return tuple(None if t.blank else number(t.text) for t in toks)
+
+
+def _row_group(toks: list[Tok]) -> Group:
+    toks = list(toks)
+    while len(toks) > WIDTH and toks[-1].blank:
+        toks.pop()
+    while len(toks) > WIDTH and toks[0].blank:
+        toks.pop(0)
+    line = toks[0].line
+    digits = " ".join(t.text or "_" for t in toks)
+    if len(toks) != WIDTH or any("." in t.text or t.text.startswith("-") for t in toks):
+        return Group([], line, digits, f"a table row with {len(toks)} cells for {WIDTH} columns")
+    return Group([_cells(toks)], line, digits)
+
+
+def _flattened(toks: list[Tok]) -> Group:
+    pieces = [t.text for t in toks]
+    digits = " ".join(pieces)
+    if any(not p.isdigit() for p in pieces):
+        return Group([], toks[0].line, digits, "not whole numbers")
+    readings = splits(pieces, WIDTH, row_sum_ok)
+    if readings is None:
+        return Group([], toks[0].line, digits, "too many readings")
+    return Group([tuple(int(c) for c in r) for r in readings], toks[0].line, digits,
+                 "" if readings else "no reading satisfies the row total")
+
+
+def _pool_groups(toks: list[Tok]) -> list[Group]:
+    by_line: list[list[Tok]] = []
+    for t in toks:
+        if by_line and by_line[-1][0].line == t.line:
+            by_line[-1].append(t)
+        else:
+            by_line.append([t])
+    if len(by_line) >= 2 and all(len(line) == 1 for line in by_line):
+        # One number per line: cut the column of numbers into rows of seven.
+        if len(toks) % WIDTH == 0 and all(t.text.isdigit() for t in toks):
+            return [Group([_cells(toks[i : i + WIDTH])], toks[i].line) for i in range(0, len(toks), WIDTH)]
+        return [Group([], toks[0].line, " ".join(t.text for t in toks), "numbers one per line do not make rows")]
+    groups = []
+    for line in by_line:
+        if len(line) % WIDTH == 0 and all(t.text.isdigit() for t in line):
+            groups += [Group([_cells(line[i : i + WIDTH])], line[0].line) for i in range(0, len(line), WIDTH)]
+        elif len(line) < WIDTH:
+            if sum(len(t.text) for t in line) < WIDTH:
+                continue  # fewer digits than cells: a stray figure, not a row
+            groups.append(_flattened(line))
+        else:
+            groups += [Group([], line[0].line, " ".join(t.text for t in line), "numbers do not make rows")] * round(
+                len(line) / WIDTH
+            )
+    return groups
+
+
+def _read(events: list[tuple]) -> _Reader:
+    r = _Reader()
+    row_line = None
+    for kind, payload, line in events:
+        if kind == HIT:
+            r.flush_row()
+            r.flush_pool()
+            r.hits.append(HitRecord(payload.key, len(r.groups), line))
+        elif kind == TEXT:
+            if r.hits and r.hits[-1].position == len(r.groups) and not r.pool and not r.row:
+                r.hits[-1].text_after = True
+        elif kind == TOK:
+            if payload.row:
+                if r.row and row_line != line:
+                    r.flush_row()
+                r.flush_pool()
+                r.row.append(payload)
+                row_line = line
+            else:
+                r.flush_row()
+                r.pool.append(payload)
+        elif kind == EOL:
+            r.flush_row()
+    r.flush_row()
+    r.flush_pool()
+    return r
+
+
+def _slots(template: str, r: _Reader) -> tuple[str, ...]:
+    if template == "2019":
+        return ROWS_AGGREGATE
+    keys = {h.key for h in r.hits}
+    if keys & {"other_no_correction", "other_no_fee"}:
+        return ROWS_FULL
+    if any(h.key == "other" and h.attached for h in r.hits):
+        return ROWS_AGGREGATE
+    if len(r.groups) == len(ROWS_AGGREGATE) and "other_misc" not in keys:
+        return ROWS_AGGREGATE
+    return ROWS_FULL
+
+
+def _scores(r: _Reader, slots: tuple[str, ...]) -> dict[tuple[int, int], int]:
+    index = {k: j for j, k in enumerate(slots)}
+    score: dict[tuple[int, int], int] = {}
+
+    def add(i: int, j: int, w: int) -> None:
+        if 0 <= i < len(r.groups):
+            score[(i, j)] = score.get((i, j), 0) + w
+
+    by_position: dict[int, list[HitRecord]] = {}
+    for h in r.hits:
+        if h.key in index:
+            by_position.setdefault(h.position, []).append(h)
+    for p, hits in by_position.items():
+        for h in hits:
+            j = index[h.key]
+            if h.attached:
+                add(p, j, 12)
+            elif h is hits[-1]:
+                add(p, j, 3 if h.adjacent else 2)
+            if h is hits[0] and not h.attached:
+                add(p - 1, j, 2)
+    return score
+
+
+def _fill_blanks(cells: tuple, f: Findings) -> tuple:
+    if None not in cells:
+        return cells
+    parts = [0 if c is None else c for c in cells[:-1]]
+    f.blanks_as_zero += sum(1 for c in cells[:-1] if c is None)
+    total = cells[-1]
+    if total is None:
+        f.blank_totals += 1
+        total = sum(parts)
+    return (*parts, total)
+
+
+def _identities(rows: dict[str, tuple], results: tuple[str, ...]) -> list[tuple[list[str], callable]]:
+    checks = []
+    for c in range(WIDTH):
+        checks.append((["new_received", "carried_over", "total_handled", "carried_forward"],
+                       lambda v, c=c: v["new_received"][c] + v["carried_over"][c]
+                       == v["total_handled"][c] + v["carried_forward"][c]))
+        checks.append((["total_handled", *results],
+                       lambda v, c=c: v["total_handled"][c] == sum(v[k][c] for k in results)))
+    return checks
+
+
+def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findings) -> dict[str, tuple]:
+    fixed = {k: c[0] for k, c in chosen.items() if len(c) == 1}
+    open_rows = {k: c for k, c in chosen.items() if len(c) > 1}
+    if not open_rows:
+        return fixed
+    size = 1
+    for c in open_rows.values():
+        size *= len(c)
+    keys = list(open_rows)
+    checks = [(need, test) for need, test in _identities({}, results) if set(need) & set(keys)
+              and all(k in fixed or k in open_rows for k in need)]
+    valid = []
+    if size <= _PRODUCT_LIMIT and checks:
+        for combo in itertools.product(*(open_rows[k] for k in keys)):
+            values = {**fixed, **dict(zip(keys, combo))}
+            if all(test(values) for _, test in checks):
+                valid.append(combo)
+    for i, k in enumerate(keys):
+        readings = {combo[i] for combo in valid}
+        if len(readings) == 1:
+            fixed[k] = readings.pop()
+        else:
+            shown = " or ".join("|".join(map(str, r)) for r in open_rows[k][:4])
+            f.warnings.append(f"applications.{k}: digits can be read as {shown}"
+                              f"{' …' if len(open_rows[k]) > 4 else ''}; left out (ambiguous)")
+    return fixed
+
+
+def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
+    f = Findings()
+    hits = application_labels().find(stream.text, start, end)
+    r = _read(stream.events(start, end, hits))
+    if not r.groups:
+        return f
+    slots = _slots(template, r)
+    results = _RESULTS_FULL if slots == ROWS_FULL else _RESULTS_AGGREGATE
+    scores = _scores(r, slots)
+    assignment = align(len(r.groups), len(slots), lambda i, j: scores.get((i, j), 0))
+    chosen: dict[str, list[tuple]] = {}
+    for group, slot in zip(r.groups, assignment):
+        if slot is None:
+            f.warnings.append(f"applications: a row of numbers ({group.digits or 'one row'}) could not be "
+                              "placed in the table with certainty; left out")
+            continue
+        key = slots[slot]
+        if not group.candidates:
+            f.warnings.append(f"applications.{key}: {group.note} ({group.digits}); left out")
+            continue
+        chosen[key] = [_fill_blanks(c, f) for c in group.candidates]
+    missing = [k for k in slots if k not in chosen and not any(w.startswith(f"applications.{k}:") for w in f.warnings)]
+    if missing and len(missing) < len(slots):
+        f.warnings.append("applications: rows not found: " + ", ".join(missing))
+    rows = _resolve(chosen, results, f)
+    for key in slots:
+        if key in rows:
+            for column, value in zip(COLUMNS, rows[key]):
+                f.values[f"applications.{key}.{column}"] = value
+    if f.blanks_as_zero:
+        f.warnings.append(f"applications: {f.blanks_as_zero} blank cells read as 0")
+    if f.blank_totals:
+        f.warnings.append(f"applications: {f.blank_totals} blank 总计 cells given as the sum of their row")
+    return f

@@ -1,0 +1,109 @@
+"""From a read document to a Report: locate the tables, read them, check them."""
+
+from __future__ import annotations
+
+import re
+
+from . import active, applications, appeals, checks, generation, metadata, stats
+from . import templates as T
+from .cells import Findings
+from .document import Document
+from .labels import BLOCK_HEADING
+from .report import Report
+from .stream import Stream
+
+_NEW_RECEIVED = re.compile(r"本年新收" + r"[ \n]*".join("政府信息公开申请"))
+_CARRIED_OVER = re.compile(r"上年结转" + r"[ \n]*".join("政府信息公开申请"))
+_APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请")
+_ACTIVE_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
+_APPEALS = re.compile(r"行\s*政\s*复\s*议")
+_AFTER_APPEALS = re.compile(r"(?:^|\n|\s)[五六七]\s*[、.]|主要问题|改进情况|其他需要报告")
+_REPORT_HINT = re.compile(r"总体情况|政府信息公开.{0,6}年度报告|政府信息公开情况统计表|依申请公开")
+
+
+def _last(pattern: re.Pattern, text: str, start: int, end: int):
+    found = None
+    for m in pattern.finditer(text, start, end):
+        found = m
+    return found
+
+
+def _template_tables(stream: Stream, template: str) -> Findings:
+    text = stream.text
+    out = Findings()
+    anchor = _NEW_RECEIVED.search(text) or _CARRIED_OVER.search(text)
+    if anchor is None:
+        anchor = _last(_APPLICATIONS_HEADING, text, 0, len(text))
+    apps_start = anchor.start() if anchor else None
+    if apps_start is not None:
+        appeals_match = _APPEALS.search(text, apps_start)
+        appeals_start = appeals_match.start() if appeals_match else None
+        apps_end = appeals_start
+        if apps_end is None:
+            after = _AFTER_APPEALS.search(text, apps_start + 20)
+            apps_end = after.start() if after else len(text)
+        found = applications.parse(stream, apps_start, apps_end, template)
+        out.values.update(found.values)
+        out.warnings += found.warnings
+        if appeals_start is not None:
+            after = _AFTER_APPEALS.search(text, appeals_start + 4)
+            found = appeals.parse(stream, appeals_start, after.start() if after else len(text))
+            out.values.update(found.values)
+            out.warnings += found.warnings
+    active_end = apps_start if apps_start is not None else len(text)
+    heading = BLOCK_HEADING.search(text, 0, active_end)
+    if heading is None:
+        heading = _last(_ACTIVE_HEADING, text, 0, active_end)
+    if heading is not None:
+        found = active.parse(stream, heading.start(), active_end, template)
+        out.values.update(found.values)
+        out.warnings += found.warnings
+    return out
+
+
+def _ordered(values: dict, template: str) -> dict:
+    order = {k: i for i, k in enumerate(T.keys(template))}
+    return dict(sorted(values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+
+def build(doc: Document, *, source: str | None, url: str | None = None) -> Report:
+    report = Report(source=source, warnings=list(doc.warnings), readable=doc.readable)
+    if not doc.readable:
+        return report
+    content = doc.content_lines()
+    stream = Stream(content)
+    md = metadata.read(doc, url)
+    report.title, report.agency, report.year = md.title, md.agency, md.year
+    report.published, report.index_no = md.published, md.index_no
+    title_line = [md.title] if md.title and content and md.title not in content[0].text else []
+    report.text = "\n".join([*title_line, *(line.text for line in content)])
+    looks_like_report = md.title_found or bool(_REPORT_HINT.search(stream.text))
+    template, how = generation.detect(stream.text, md.year)
+    findings = Findings()
+    if template in ("2021", "2019"):
+        findings = _template_tables(stream, template)
+    elif template == "pre2019":
+        start = stats.section_start(stream, 0, len(stream.text))
+        prose = stream.text[:start] if start is not None else stream.text
+        findings = stats.parse(stream, start if start is not None else 0, len(stream.text), prose)
+    if not findings.values and not looks_like_report:
+        report.template = None
+        report.warnings.append("not a government information disclosure annual report: no report title, "
+                               "report headings or statistics tables found")
+        return report
+    report.template = template
+    if template is None:
+        report.warnings.append("report year and template generation could not be determined")
+    elif how == "year":
+        report.warnings.append(f"no statistics tables found; template {template} inferred from the year {md.year}")
+    if md.year is None:
+        report.warnings.append("the year the report covers could not be determined")
+    report.values = _ordered(findings.values, template) if template else findings.values
+    report.warnings += findings.warnings
+    report.checks, skipped = checks.run(report.values, template)
+    if skipped and report.values:
+        report.warnings.append(f"{skipped} identities not checked: values missing")
+    failed = [c["name"] for c in report.checks if not c["ok"]]
+    if failed:
+        report.warnings.append(f"{len(failed)} checks failed: " + ", ".join(failed[:10]) + (" …" if len(failed) > 10 else ""))
+    return report

@@ -1,0 +1,1 @@
+"""Readers: one per input format, each returning an `extract.document.Document`."""

@@ -1,0 +1,236 @@
+"""HTML pages: lxml reads the page, the report body is found by its own section headings.
+
+Portal chrome (menus, breadcrumbs, footers, share bars) surrounds the body. The body is the lowest
+common ancestor of the report's numbered section headings (一、总体情况 ... 六、其他需要报告的事项)
+and statistics tables; lines outside it are kept for metadata (dates, 索引号 tables) but marked
+`content=False`. Data tables are read cell by cell straight from the DOM, so merged cells are never
+padded: a colspan'd cell counts once, a blank cell stays blank. Pages without such headings fall
+back to trafilatura's main-content detection.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree as etree
+import lxml.html
+
+from ..document import Document, Line
+
+_BLOCK = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section summary table "
+    "tbody thead tfoot tr td th ul caption".split()
+)
+_SKIP = frozenset(
+    "script style noscript template head title select option button textarea iframe object embed "
+    "svg canvas map input audio video".split()
+)
+_WS = re.compile(r"\s+")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: Headings every report generation prints, and the tables' own labels.
+_MARKER = re.compile(
+    r"^\s*[（(]?[一二三四五六七八九十]{1,2}\s*[）)、.．]?\s*"
+    r"(?:总体情况|概述|主动公开|收到和处理|政府信息公开行政复议|因政府信息公开|政府信息公开工作存在|存在的主要问题"
+    r"|其他需要报告|需要说明的其他|政府信息依申请公开|依申请公开|政府信息公开的收费|政府信息公开情况统计表)"
+    r"|本年新收政府信息公开申请数量|第二十条第|历年累计"
+)
+_MAX_DATA_CELL = 300
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _parse(text: str):
+    if not text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        try:
+            root = lxml.html.fragment_fromstring(text, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return None
+    return root
+
+
+def _meta(root) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = el.get("name") or el.get("property") or el.get("http-equiv") or el.get("itemprop")
+        content = el.get("content")
+        if name and content and name.lower() not in meta:
+            meta[name.lower()] = content.strip()
+    return meta
+
+
+def _lca(elements: list):
+    paths = []
+    for el in elements:
+        path = [el, *el.iterancestors()]
+        paths.append(path[::-1])
+    common = None
+    for level in zip(*paths):
+        if all(node is level[0] for node in level):
+            common = level[0]
+        else:
+            break
+    return common
+
+
+def _content_root(root):
+    markers = []
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.tag in _SKIP:
+            continue
+        text, tail = node.text, node.tail
+        if text and len(text) < 400 and _MARKER.search(text):
+            markers.append(node)
+        if tail and len(tail) < 400 and _MARKER.search(tail) and node.getparent() is not None:
+            markers.append(node.getparent())
+    if not markers:
+        return None
+    if len(markers) == 1:
+        el = markers[0]
+        for anc in [el, *el.iterancestors()]:
+            if anc.tag in ("div", "td", "article", "section", "main", "body") and len(
+                anc.text_content()
+            ) >= 500:
+                return anc
+        return el
+    return _lca(markers)
+
+
+def _is_data_table(table) -> bool:
+    if table.find(".//table") is not None:
+        return False
+    for cell in table.iter("td", "th"):
+        if len(cell.text_content()) > _MAX_DATA_CELL:
+            return False
+    return True
+
+
+def _cell_text(cell) -> str:
+    parts = []
+    for node in cell.iter():
+        if not isinstance(node.tag, str):
+            if node.tail:
+                parts.append(node.tail)
+            continue
+        if node.tag in _SKIP:
+            if node.tail and node is not cell:
+                parts.append(node.tail)
+            continue
+        if node.tag == "br" or (node is not cell and node.tag in _BLOCK):
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        if node is not cell and node.tail:
+            parts.append(node.tail)
+    return _clean("".join(parts))
+
+
+def table_rows(table) -> list[list[str]]:
+    rows = []
+    for tr in table.iter("tr"):
+        cells = [_cell_text(td) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+class _Walker:
+    def __init__(self, content_root):
+        self.lines: list[Line] = []
+        self.buf: list[str] = []
+        self.content_root = content_root
+        self.depth_in_content = 0 if content_root is not None else 1
+
+    @property
+    def in_content(self) -> bool:
+        return self.depth_in_content > 0
+
+    def flush(self) -> None:
+        if self.buf:
+            text = _clean("".join(self.buf))
+            self.buf = []
+            if text:
+                self.lines.append(Line([text], content=self.in_content))
+
+    def walk(self, root) -> list[Line]:
+        walker = etree.iterwalk(root, events=("start", "end"))
+        skipped = set()
+        for event, el in walker:
+            tag = el.tag if isinstance(el.tag, str) else None
+            if event == "start":
+                if el is self.content_root:
+                    self.flush()
+                    self.depth_in_content += 1
+                if tag is None or tag in _SKIP or _HIDDEN.search(el.get("style") or ""):
+                    skipped.add(el)
+                    walker.skip_subtree()
+                    continue
+                if tag in _BLOCK or tag == "br":
+                    self.flush()
+                if tag == "table" and _is_data_table(el):
+                    for cells in table_rows(el):
+                        self.lines.append(Line(cells, row=True, content=self.in_content))
+                    skipped.add(el)
+                    walker.skip_subtree()
+                    continue
+                if el.text:
+                    self.buf.append(el.text)
+            else:
+                if el not in skipped and tag is not None and tag in _BLOCK:
+                    self.flush()
+                elif el in skipped and tag == "table":
+                    self.flush()
+                if el is self.content_root:
+                    self.flush()
+                    self.depth_in_content -= 1
+                if el.tail:
+                    self.buf.append(el.tail)
+        self.flush()
+        return self.lines
+
+
+def _trafilatura_lines(html_text: str) -> list[Line] | None:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        text = trafilatura.extract(html_text, include_tables=True, include_comments=False, favor_recall=True)
+    except Exception:  # noqa: BLE001 - a fallback must not break parsing
+        return None
+    if not text:
+        return None
+    from .text import text_lines
+
+    return text_lines(text)
+
+
+def read_html(text: str) -> Document:
+    doc = Document()
+    root = _parse(text)
+    if root is None:
+        doc.warnings.append("empty or unparsable HTML")
+        return doc
+    doc.meta = _meta(root)
+    title_el = root.find(".//title")
+    if title_el is not None and title_el.text_content().strip():
+        doc.title = _clean(title_el.text_content())
+    body = root.find(".//body")
+    if body is None:
+        body = root
+    content = _content_root(body)
+    lines = _Walker(content).walk(body)
+    if content is None:
+        fallback = _trafilatura_lines(text)
+        if fallback:
+            for line in lines:
+                line.content = False
+            lines = lines + fallback
+    doc.lines = lines
+    return doc

@@ -1,0 +1,119 @@
+"""The pre-2019 statistics table (统计表 / 附表): 指标名称 | 计量单位 | 本年 | 历年累计.
+
+Rows vary by province, so rows are found by label wherever they are, in any order. A flattened
+row (`212210037` for 本年 and 累计) is split where only one reading has 累计 ≥ 本年; otherwise the
+table's own sums (主动公开 = 网站 + 公报, …) and the report's prose ("主动公开政府信息2122条")
+may settle it; what stays open is left out with a warning.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from . import templates as T
+from .cells import Findings, leading_tokens, number
+from .labels import stats as stats_labels
+from .split import splits
+from .stream import HIT, Stream
+
+HEADER = re.compile(r"历年累计|计量单位|指标名称")
+FALLBACK_HEADER = re.compile(r"统计表|附表")
+#: Sums the Fujian-style table prints as "其中" sub-rows; used only to choose among split readings.
+_SUMS = (
+    ("active.total", ("active.website", "active.gazette")),
+    ("requests.total", ("requests.in_person", "requests.online", "requests.letter_fax")),
+    ("replies.total", ("replies.granted", "replies.partially_granted", "replies.denied", "replies.other")),
+)
+#: Prose that restates a row's figure for this year.
+_PROSE = {
+    "active.total": re.compile(r"主动公开[^。；;\n]{0,12}?(\d+)\s*(?:条|件|个)"),
+    "requests.total": re.compile(r"(?:受理|收到)[^。；;\n]{0,10}?申请[^。；;\n]{0,6}?(\d+)\s*(?:条|件|个)"),
+}
+_PRODUCT_LIMIT = 50_000
+
+
+def section_start(stream: Stream, start: int, end: int) -> int | None:
+    last = None
+    for m in HEADER.finditer(stream.text, start, end):
+        last = m
+    if last is None:
+        for m in FALLBACK_HEADER.finditer(stream.text, start, end):
+            last = m
+    return last.start() if last else None
+
+
+def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
+    f = Findings()
+    two_columns = "累计" in stream.text[start : start + 200]
+    width = 2 if two_columns else 1
+    hits = stats_labels().find(stream.text, start, end)
+    events = stream.events(start, end, hits)
+    rows: dict[str, list] = {}
+    for i, (kind, hit, _) in enumerate(events):
+        if kind == HIT and hit.key not in rows:
+            toks = leading_tokens(events, i)
+            if toks:
+                rows[hit.key] = toks
+    flattened = width == 2 and rows and all(len(t) == 1 for t in rows.values())
+    readings: dict[str, list[tuple]] = {}
+    for key, toks in rows.items():
+        toks = toks[:width] if len(toks) > width and toks[width].line != toks[width - 1].line else toks
+        digits = " ".join(t.text or "_" for t in toks)
+        if len(toks) == width:
+            readings[key] = [tuple(None if t.blank else number(t.text) for t in toks)]
+        elif width == 2 and len(toks) == 1 and not flattened:
+            readings[key] = [(None if toks[0].blank else number(toks[0].text), None)]
+        elif width == 2 and len(toks) == 1 and toks[0].text.isdigit():
+            options = splits([toks[0].text], 2, lambda c: int(c[1]) >= int(c[0]))
+            readings[key] = [tuple(int(c) for c in r) for r in options or []]
+            if not readings[key]:
+                f.warnings.append(f"stats.{key}: digits {digits} cannot be split into 本年 and 累计; left out")
+                del readings[key]
+        else:
+            f.warnings.append(f"stats.{key}: {len(toks)} numbers ({digits}) for {width} cells; left out")
+    chosen = _settle(readings, prose, f)
+    for row in T.STATS_ROWS:
+        if row.key in chosen:
+            this, *rest = chosen[row.key]
+            if this is not None:
+                f.values[f"stats.{row.key}"] = this
+            if rest and rest[0] is not None:
+                f.values[f"stats.{row.key}.cumulative"] = rest[0]
+    return f
+
+
+def _settle(readings: dict[str, list[tuple]], prose: str, f: Findings) -> dict[str, tuple]:
+    fixed = {k: r[0] for k, r in readings.items() if len(r) == 1}
+    open_rows = {k: r for k, r in readings.items() if len(r) > 1}
+    # The report's prose may state this year's figure of a row.
+    for key, pattern in _PROSE.items():
+        if key in open_rows:
+            stated = {int(m.group(1)) for m in pattern.finditer(prose)}
+            matching = [r for r in open_rows[key] if r[0] in stated]
+            if len(matching) == 1:
+                open_rows[key] = matching
+    for key in [k for k, r in open_rows.items() if len(r) == 1]:
+        fixed[key] = open_rows.pop(key)[0]
+    if open_rows:
+        keys = list(open_rows)
+        size = 1
+        for k in keys:
+            size *= len(open_rows[k])
+        sums = [(t, parts) for t, parts in _SUMS if (t in keys or set(parts) & set(keys))
+                and all(k in fixed or k in open_rows for k in (t, *parts))]
+        valid = []
+        if sums and size <= _PRODUCT_LIMIT:
+            for combo in itertools.product(*(open_rows[k] for k in keys)):
+                v = {**fixed, **dict(zip(keys, combo))}
+                if all(all(v[t][c] == sum(v[p][c] for p in parts) for c in range(len(v[t])))
+                       for t, parts in sums):
+                    valid.append(combo)
+        for i, key in enumerate(keys):
+            options = {combo[i] for combo in valid}
+            if len(options) == 1:
+                fixed[key] = options.pop()
+            else:
+                shown = " or ".join("|".join(map(str, r)) for r in open_rows[key][:4])
+                f.warnings.append(f"stats.{key}: digits can be read as {shown}; left out (ambiguous)")
+    return fixed

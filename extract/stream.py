@@ -1,0 +1,178 @@
+"""The report body as one normalised string, and the events a table parser reads from a span of it.
+
+`Stream` joins the body's lines (table rows as `\\x01cell\\tcell...`, text lines as they are) so
+labels can be matched across line breaks and sections located by position. `events` walks a span
+and yields, in reading order: label hits, value tokens (the numeric or blank cells after a table
+row's last label cell; the numbers of a text line) and markers for other text and line ends.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .document import Line
+from .labels import Hit
+from .normalize import nfkc
+
+ROW = "\x01"
+NUM = re.compile(r"(?<![\d.])(?:-(?=\d))?\d+(?:,\d{3}(?!\d))*(?:\.\d+)?(?![\d%])(?:\s*(万元|元))?")
+_CELL_NUMS = re.compile(r"^(?:\s*(?:-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:万元|元|件|条|个|次|项|人次)?\s*)+$")
+#: Cell contents that mean "nothing printed here".
+BLANKS = frozenset({"", "-", "—", "——", "/", "\\", "无", "空", "--", "–", "_"})
+_NOISE = re.compile(r"[\s|,.:;，。：；、()（）\[\]\-—_/]+|万元|人次|[元件条个次项]")
+
+
+@dataclass(slots=True)
+class Tok:
+    text: str  # the digits as printed ('' for a blank cell)
+    line: int
+    row: bool  # from a table row: a cell of its own
+    unit: str | None = None
+    start: int = 0
+
+    @property
+    def blank(self) -> bool:
+        return self.text == ""
+
+
+# Event kinds
+HIT, TOK, TEXT, EOL = "hit", "tok", "text", "eol"
+
+
+class Stream:
+    def __init__(self, lines: list[Line]):
+        texts = []
+        for line in lines:
+            if line.row:
+                texts.append(ROW + "\t".join(c.replace("\t", " ").replace("\n", " ") for c in line.cells))
+            else:
+                texts.append(line.cells[0].replace("\n", " ") if line.cells else "")
+        self.text = nfkc("\n".join(texts))
+        # NFKC never turns "\n" into anything else, so line starts survive normalisation.
+        self.starts = [0]
+        for m in re.finditer("\n", self.text):
+            self.starts.append(m.end())
+        self.rows = [t.startswith(ROW) for t in self.text.split("\n")] if self.text else []
+
+    def line_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def line_span(self, index: int) -> tuple[int, int]:
+        start = self.starts[index]
+        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+        return start, end
+
+    def find(self, pattern: re.Pattern, start: int = 0, end: int | None = None):
+        return pattern.search(self.text, start, len(self.text) if end is None else end)
+
+    def events(self, start: int, end: int, hits: list[Hit]) -> list[tuple]:
+        """Events of the span [start, end); `hits` are label hits found in it (sorted)."""
+        out: list[tuple] = []
+        hits = [h for h in hits if start <= h.start < end]
+        if start >= end:
+            return out
+        first, last = self.line_of(start), self.line_of(max(start, end - 1))
+        h = 0
+        for li in range(first, last + 1):
+            ls, le = self.line_span(li)
+            a, b = max(ls, start), min(le, end)
+            line_hits = []
+            while h < len(hits) and hits[h].start < b:
+                line_hits.append(hits[h])
+                h += 1
+            if self.rows[li]:
+                self._row_events(out, li, ls, a, b, line_hits, hits)
+            else:
+                self._text_events(out, li, a, b, line_hits, hits)
+            out.append((EOL, None, li))
+        return out
+
+    @staticmethod
+    def _covered(pos_a: int, pos_b: int, hits: list[Hit]) -> bool:
+        return any(hh.start < pos_b and hh.end > pos_a for hh in hits)
+
+    def _row_events(self, out, li, ls, a, b, line_hits, all_hits) -> None:
+        text = self.text
+        cells = []
+        pos = ls + 1  # after the ROW marker
+        for cell in text[ls + 1 : self.line_span(li)[1]].split("\t"):
+            cells.append((pos, pos + len(cell), cell))
+            pos += len(cell) + 1
+        kinds = []
+        for cs, ce, cell in cells:
+            if (cs < a or cs > b) if cs == ce else (ce <= a or cs >= b):
+                kinds.append("out")
+            elif self._covered(cs, ce, all_hits):
+                kinds.append("label")
+            else:
+                s = cell.strip()
+                if s in BLANKS:
+                    kinds.append("blank")
+                elif _CELL_NUMS.match(s):
+                    kinds.append("num")
+                else:
+                    kinds.append("text")
+        last_label = max((i for i, k in enumerate(kinds) if k in ("label", "text")), default=-1)
+        if "num" not in kinds and not line_hits:
+            # A header row padded with empty cells, or an empty row: no values here.
+            kinds = ["text" if k == "text" else "out" for k in kinds]
+        hi = 0
+        for i, ((cs, ce, cell), kind) in enumerate(zip(cells, kinds)):
+            while hi < len(line_hits) and line_hits[hi].start < ce:
+                out.append((HIT, line_hits[hi], li))
+                hi += 1
+            if kind == "text":
+                out.append((TEXT, None, li))
+            elif i > last_label and kind == "blank":
+                out.append((TOK, Tok("", li, True, None, cs), li))
+            elif i > last_label and kind == "num":
+                for m in NUM.finditer(cell):
+                    out.append((TOK, Tok(m.group(0).split("万")[0].rstrip("元 ").replace(",", ""), li, True,
+                                         _unit(m.group(1), cell), cs + m.start()), li))
+        while hi < len(line_hits):
+            out.append((HIT, line_hits[hi], li))
+            hi += 1
+
+    def _text_events(self, out, li, a, b, line_hits, all_hits) -> None:
+        text = self.text
+        pos = a
+        # Spans of this line covered by hits (a hit may start on an earlier line and run into this one).
+        covers = sorted((max(hh.start, a), min(hh.end, b), hh) for hh in all_hits if hh.start < b and hh.end > a)
+        segments = []
+        for cs, ce, hh in covers:
+            if cs > pos:
+                segments.append((pos, cs, None))
+            segments.append((cs, ce, hh if hh.start >= a else None))
+            pos = max(pos, ce)
+        if pos < b:
+            segments.append((pos, b, None))
+        for sa, sb, hh in segments:
+            if hh is not None:
+                out.append((HIT, hh, li))
+                continue
+            if sb <= sa or self._covered(sa, sb, all_hits):
+                continue
+            frag = text[sa:sb]
+            prev = 0
+            for m in NUM.finditer(frag):
+                if _NOISE.sub("", frag[prev : m.start()]):
+                    out.append((TEXT, None, li))
+                digits = m.group(0)
+                if m.group(1):
+                    digits = digits[: -len(m.group(1))].rstrip()
+                out.append((TOK, Tok(digits.replace(",", ""), li, False, m.group(1), sa + m.start()), li))
+                prev = m.end()
+            if _NOISE.sub("", frag[prev:]):
+                out.append((TEXT, None, li))
+
+
+def _unit(unit: str | None, cell: str) -> str | None:
+    if unit:
+        return unit
+    if cell.rstrip().endswith("万元"):
+        return "万元"
+    if cell.rstrip().endswith("元"):
+        return "元"
+    return None
