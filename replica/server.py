@@ -182,6 +182,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     verbose = False
 
+    def handle_error(self, request, client_address) -> None:
+        # Clients that hang up (timeouts, resets we caused ourselves) are normal here, not errors.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class ReplicaServer:
     """The five replicas on 127.0.0.1, served from a background thread.
