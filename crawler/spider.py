@@ -46,6 +46,17 @@ _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|＞|›|→|/)\s*")
 _BREADCRUMB_LEAD = re.compile(r"^.*?(?:当前位置|您的位置|现在的位置|所在位置|位置)\s*[:：]?\s*")
 
 
+_GENERIC_COLUMN = re.compile(
+    r"政府信息公开|信息公开|政务公开|年度报告|工作报告|年报|工作|目录|专栏|列表|正文|首页|网站|门户|平台|当前位置|>"
+    r"|(?:19|20)\d{2}年?度?"
+)
+
+
+def is_generic_column(name: str) -> bool:
+    """Whether a menu or breadcrumb label names the kind of column, not the agency (政府信息公开年报)."""
+    return not _GENERIC_COLUMN.sub("", name).strip(" 　:：>") or bool(re.fullmatch(r"\s*(?:首页|更多|more)\s*", name))
+
+
 def breadcrumb(response: TextResponse) -> list[str]:
     """The page's "您当前的位置: 首页 > ... > 万顺镇" trail, as its parts; [] when there is none."""
     conditions = " or ".join(
@@ -110,6 +121,8 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self._reports_seen: set[str] = set()
         self._lists_seen: set[str] = set()
+        #: Column folders (`/zwgk_164/zfxxgknb/xzndbg/wsz_65331/`) and the names their menu links give.
+        self._column_folders: dict[str, str] = {}
 
     @property
     def portal(self) -> str:
@@ -129,18 +142,45 @@ class PortalSpider(scrapy.Spider):
         if key in self._lists_seen:
             return None
         self._lists_seen.add(key)
+        parts = urlsplit(url)
+        if column and not is_generic_column(column) and kwargs.get("method", "GET") == "GET" and not parts.query:
+            # Static column pages only: a dynamic view's folder (`/cms/infopublic/`) holds everyone's.
+            folder = parts.path.rsplit("/", 1)[0] + "/"
+            if folder != "/":
+                self._column_folders.setdefault(folder, column)
         meta = {"nianbao_column": column, **kwargs.pop("meta", {})}
         return scrapy.Request(
             url, callback=callback or self.parse, errback=self.errback, meta=meta, dont_filter=True, **kwargs
         )
 
     def column_of(self, response: Response, fallback: str = "") -> str:
-        """The agency column a list page belongs to: as its menu link named it, else its breadcrumb."""
+        """The agency column a list page belongs to: as its menu link named it, else as its
+        breadcrumb or its title name the agency (never a generic "政府信息公开年报")."""
         column = response.meta.get("nianbao_column") or fallback
-        if not column and isinstance(response, TextResponse):
-            trail = breadcrumb(response)
-            column = trail[-1] if trail else normalise_title(response.xpath("//title/text()").get())
-        return column
+        if (column and not is_generic_column(column)) or not isinstance(response, TextResponse):
+            return column
+        for part in reversed(breadcrumb(response)):
+            if not is_generic_column(part):
+                return part
+        title = normalise_title(response.xpath("//title/text()").get())
+        for part in re.split(r"\s*[-_|—–]+\s*|\s+", title):
+            agency = _GENERIC_COLUMN.sub("", part).strip()
+            if agency and not is_generic_column(agency):
+                return agency
+        return column or title
+
+    def column_for(self, url: str) -> str:
+        """The agency column whose folder holds a report's address, where the portal's paths say so.
+
+        A report listed on an overview page ("latest reports" on the tree's root) still belongs to
+        its agency's column, not to the overview.
+        """
+        path = urlsplit(url).path
+        best = ""
+        for folder in self._column_folders:
+            if path.startswith(folder) and len(folder) > len(best):
+                best = folder
+        return self._column_folders.get(best, "")
 
     def report_requests(self, response: Response, entries: Iterable[Entry], *, empty_ok: bool = False) -> Iterator[scrapy.Request]:
         """Requests for the annual reports among a list page's entries, each report once.
@@ -176,7 +216,7 @@ class PortalSpider(scrapy.Spider):
             return None
         self._reports_seen.add(url)
         listing = {
-            "column": entry.column,
+            "column": self.column_for(url) or entry.column,
             "url": url,
             "title": entry.title,
             "listed_date": entry.date,
