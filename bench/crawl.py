@@ -161,9 +161,7 @@ def main() -> None:
         return
     scale = args.scale
     if not scale:
-        scale = 1
-        while report_pages(scale) < 2000:
-            scale *= 2
+        scale = next((k for k in (1, 5, 10, 20, 40, 80) if report_pages(k) >= 2000), 80)
     pages = report_pages(scale)
     proc, replica = serve(scale)
     try:
