@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+NIANBAO = "from nianbao.cli import main; main()"
 PORTALS = ["changshou", "zhuji", "dongguan", "yanping", "linxiang"]
 
 
@@ -130,7 +131,7 @@ def run_bare(replica: str, record: Path, concurrency: int) -> dict:
 
 def serve(scale: int) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "replica", "serve", "--port", "0", "--scale", str(scale)],
+        [sys.executable, "-c", NIANBAO, "replica", "serve", "--port", "0", "--scale", str(scale)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
     line = proc.stdout.readline().strip()
@@ -142,7 +143,7 @@ def serve(scale: int) -> tuple[subprocess.Popen, str]:
 
 def report_pages(scale: int) -> int:
     out = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", "replica", "manifest", "--scale", str(scale)],
+        [sys.executable, "-c", NIANBAO, "replica", "manifest", "--scale", str(scale)],
         capture_output=True, text=True, check=True, cwd=ROOT,
     ).stdout
     return sum(1 for line in out.splitlines() if line.strip() and json.loads(line).get("kind", "page") == "page")
