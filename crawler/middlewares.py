@@ -243,6 +243,71 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return result
 
 
+class ConditionalRequestMiddleware:
+    """Ask for archived reports conditionally: an unchanged page costs a 304, not a new copy.
+
+    On when NIANBAO_DB names an existing archive: at start it reads the archive's
+    `page_validators` view (the ETag and Last-Modified of each page's latest full response) and
+    adds If-None-Match / If-Modified-Since to report requests (`meta["nianbao_report"]`) only.
+    """
+
+    def __init__(self, crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import os
+
+        path = crawler.settings.get("NIANBAO_DB") or os.environ.get("NIANBAO_DB")
+        if not path or not os.path.exists(path):
+            raise NotConfigured
+        mw = cls(crawler, path)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider) -> None:
+        import sqlite3
+
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30) as db:
+                rows = db.execute(
+                    "SELECT url, etag, last_modified FROM page_validators WHERE gone_at IS NULL"
+                    " AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
+                ).fetchall()
+        except sqlite3.Error as exc:
+            logger.warning("no conditional requests: cannot read validators from %s (%s)", self.path, exc)
+            return
+        self.validators = {url: (etag, modified) for url, etag, modified in rows}
+        logger.info("conditional requests for %d archived pages", len(self.validators))
+        # A 304 report page shows no links: the spider asks again for the files it linked last time.
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30) as db:
+                files = db.execute(
+                    "SELECT found_on, url, listed_title, listed_date FROM pages"
+                    " WHERE kind = 'attachment' AND gone_at IS NULL AND found_on IS NOT NULL"
+                ).fetchall()
+        except sqlite3.Error:
+            files = []
+        archived = getattr(spider, "archived_attachments", None)
+        if archived is not None:
+            for found_on, url, title, listed_date in files:
+                archived.setdefault(found_on, []).append((url, title or "", listed_date))
+
+    def process_request(self, request: Request, spider=None) -> None:
+        if not request.meta.get("nianbao_report"):
+            return None
+        etag, modified = self.validators.get(request.meta.get(_ORIGINAL, request.url), (None, None))
+        if (etag or modified) and not (b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers):
+            if etag:
+                request.headers[b"If-None-Match"] = etag
+            if modified:
+                request.headers[b"If-Modified-Since"] = modified
+            self.crawler.stats.inc_value("nianbao/conditional_requests")
+        return None
+
+
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _LATIN = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "us-ascii", "ascii", "iso8859-1"}
 

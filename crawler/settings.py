@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.JavaScriptChallengeMiddleware": 560,
+    # Before the cookies (700): validators of archived reports as If-None-Match / If-Modified-Since.
+    "crawler.middlewares.ConditionalRequestMiddleware": 570,
     # After decompression (590), before anything reads the text.
     "crawler.middlewares.EncodingMiddleware": 585,
     # Next to the download handler, so that everything else sees the real https addresses.

@@ -123,6 +123,9 @@ class PortalSpider(scrapy.Spider):
         self._lists_seen: set[str] = set()
         #: Column folders (`/zwgk_164/zfxxgknb/xzndbg/wsz_65331/`) and the names their menu links give.
         self._column_folders: dict[str, str] = {}
+        #: Report page URL -> [(file URL, link text, listed date)] as the archive knows them (filled by
+        #: `ConditionalRequestMiddleware`): a 304 page's files are asked for again.
+        self.archived_attachments: dict[str, list[tuple[str, str, str | None]]] = {}
 
     @property
     def portal(self) -> str:
@@ -227,7 +230,8 @@ class PortalSpider(scrapy.Spider):
             url,
             callback=self.parse_report,
             errback=self.errback,
-            meta={"nianbao_report": True},
+            # A 304 to a conditional request is an item too: the archive records "seen again".
+            meta={"nianbao_report": True, "handle_httpstatus_list": [304]},
             cb_kwargs={"listing": listing},
             # Reports before further list pages: keeps the queue short on big portals.
             priority=10,
@@ -256,6 +260,12 @@ class PortalSpider(scrapy.Spider):
         yield item
         if kind == "page" and isinstance(response, TextResponse) and response.status == 200:
             yield from self.attachment_requests(response, listing)
+        elif kind == "page" and response.status == 304:
+            for url, title, listed_date in self.archived_attachments.get(listing["url"], []):
+                entry = Entry(url=url, title=title, date=listed_date, column=listing.get("column", ""))
+                request = self.report_request(entry, found_on=listing["url"], kind="attachment")
+                if request is not None:
+                    yield request
 
     def moved_to(self, response: Response, listing: dict[str, Any]) -> str | None:
         """The canonical address a redirected report now lives at (on the same site), else None."""

@@ -197,3 +197,17 @@ def test_a_changed_list_layout_is_a_warning_naming_portal_and_url(portal, tmp_pa
     assert result.stat("nianbao/empty_list_page") >= 1
     warnings = [line for line in result.log.splitlines() if "yielded no reports" in line]
     assert warnings and all(f"{portal}: list page https://" in line for line in warnings)
+
+
+def test_a_second_crawl_into_the_archive_asks_conditionally(plain_server, tmp_path):
+    """Unchanged reports cost a 304 the second time, and are still items (the archive's "seen again")."""
+    db = tmp_path / "nianbao.db"
+    first = crawl("changshou", plain_server.url, tmp_path / "1", NIANBAO_DB=db)
+    assert_clean(first)
+    assert {item["status"] for item in first.items} == {200}
+    second = crawl("changshou", plain_server.url, tmp_path / "2", NIANBAO_DB=db)
+    assert_clean(second)
+    assert {item["url"] for item in second.items} == {item["url"] for item in first.items}
+    assert {item["status"] for item in second.items} == {304}
+    assert second.stat("nianbao/conditional_requests") == len(second.items)
+    assert all(not item["body"] for item in second.items)
