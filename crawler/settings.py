@@ -111,5 +111,6 @@ if _chromium():
 if NIANBAO_REPLICA:
     PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.skip_resource"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
