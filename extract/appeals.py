@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import templates as T
 from .cells import Findings, number
-from .split import grouped_sums_ok, splits
+from .split import grouped_sum_splits
 from .stream import TOK, Stream
 
 ROWS = tuple(r.key for r in T.APPEALS.blocks[0].rows)
@@ -31,11 +31,11 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
     if len(toks) == WIDTH and all(t.blank or t.text.isdigit() for t in toks):
         cells = tuple(None if t.blank else number(t.text) for t in toks)
     elif len(toks) < WIDTH and all(t.text.isdigit() for t in toks) and not any(t.row for t in toks):
-        readings = splits([t.text for t in toks], WIDTH, grouped_sums_ok(len(OUTCOMES)))
+        readings = grouped_sum_splits([t.text for t in toks], len(ROWS), len(OUTCOMES))
         if readings and len(readings) == 1:
             cells = tuple(int(c) for c in readings[0])
         else:
-            why = "no reading adds up" if readings == [] else "more than one reading adds up"
+            why = "no reading adds up" if readings == [] else "more than one reading adds up" if readings else "too many readings"
             f.warnings.append(f"appeals: digits {digits} cannot be split into 15 cells ({why}); left out")
             return f
     else:

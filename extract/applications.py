@@ -16,7 +16,7 @@ from . import templates as T
 from .align import align
 from .cells import Findings, number
 from .labels import applications as application_labels
-from .split import row_sum_ok, splits
+from .split import sum_splits
 from .stream import EOL, HIT, TEXT, TOK, Stream, Tok
 
 WIDTH = 7
@@ -96,7 +96,7 @@ def _flattened(toks: list[Tok]) -> Group:
     digits = " ".join(pieces)
     if any(not p.isdigit() for p in pieces):
         return Group([], toks[0].line, digits, "not whole numbers")
-    readings = splits(pieces, WIDTH, row_sum_ok)
+    readings = sum_splits(pieces, WIDTH)
     if readings is None:
         return Group([], toks[0].line, digits, "too many readings")
     return Group([tuple(int(c) for c in r) for r in readings], toks[0].line, digits,

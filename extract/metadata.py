@@ -29,7 +29,6 @@ TITLE_IN_TEXT = re.compile(
     r"(?P<pre>[^\s|:：>»,，。;；“”《》]{0,30}?)" + _YEAR + r"(?P<mid>[^\s|:：>»,，。;；“”《》]{0,30}?)" + _KIND
     + r"工作(?:年度)?报告"
 )
-_NO_YEAR_TITLE = re.compile(r"^[^。;；:：|]{0,40}?" + _KIND + r"[^。;；:：|]{0,12}?(?:年度报告|年报)\s*$")
 _SITE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]*(?:网|政府|门户|网站)[^_|\-–—]*$")
 _STRIP = " \t　,，.。:：、-—_|“”\"'《》()（）"
 _ORG_SUFFIXES = (
@@ -48,7 +47,6 @@ _INDEX_NO = re.compile(r"索\s*引\s*号\s*[:：]?\s*[|]?\s*([A-Za-z0-9][A-Za-z0
 _PERIOD = re.compile(r"(?:统计期限|统计期|统计时限|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年")
 _YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHER = re.compile(r"(?:发布机构|发文机关|信息来源|来源)\s*[:：]\s*[|]?\s*([\u4e00-\u9fff]{2,30})")
-_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,2}\s*[、.]")
 _URL_YEAR = re.compile(r"[?&](?:nbYear|year|nd)=((?:19|20)\d{2})", re.I)
 
 
@@ -130,9 +128,6 @@ def _title(doc: Document, lines: list[tuple[str, bool]]) -> tuple[str | None, st
         m = TITLE_LINE.match(text) or TITLE_IN_TEXT.search(text)
         if m:
             return m.group(0).strip(), _agency_from(m), _year(m.group(2))
-    for text, _ in lines[:30]:
-        if _NO_YEAR_TITLE.match(text):
-            return text.strip(), None, None
     return None, None, None
 
 
@@ -149,7 +144,8 @@ def _body_agency(lines: list[tuple[str, bool]], body: str) -> str | None:
     return None
 
 
-def _published(doc: Document, lines: list[tuple[str, bool]], year: int | None) -> str | None:
+def _published(doc: Document, lines: list[tuple[str, bool]], year: int | None,
+               title_at: int | None) -> str | None:
     def plausible(d: dt.date | None) -> bool:
         if d is None:
             return False
@@ -176,10 +172,10 @@ def _published(doc: Document, lines: list[tuple[str, bool]], year: int | None) -
                 best = (rank, i, d)
     if best:
         return best[2].isoformat()
-    first_content = next((i for i, (_, content) in enumerate(lines) if content), 0)
-    heading = next((i for i, (text, content) in enumerate(lines) if content and _HEADING.match(text)), None)
-    header_end = heading if heading is not None and heading <= first_content + 30 else first_content + 12
-    for text, _ in lines[: max(header_end, first_content + 4)]:
+    # A date printed just under the title, unlabelled ("中国东莞政府门户网站 2024-01-31 16:46:10 来源: 本网").
+    # Only there: list pages' sidebars carry dates of other documents.
+    at = title_at if title_at is not None else next((i for i, (_, content) in enumerate(lines) if content), 0)
+    for text, _ in lines[at : at + 4]:
         if len(text) <= 90 and not re.search(r"统计|期限|截至|截止|至", text):
             d = first_date(text)
             if plausible(d):
@@ -228,7 +224,8 @@ def read(doc: Document, url: str | None = None) -> Metadata:
                 break
     if md.agency is None and doc.meta.get("contentsource"):
         md.agency = nfkc(doc.meta["contentsource"]).strip() or None
-    md.published = _published(doc, lines, md.year)
+    title_at = next((i for i, (t, _) in enumerate(lines) if md.title and (md.title in t or t in md.title)), None)
+    md.published = _published(doc, lines, md.year, title_at)
     if md.year is None and md.published:
         md.year = int(md.published[:4]) - 1
     for text, _ in lines:

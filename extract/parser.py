@@ -18,7 +18,7 @@ _APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请")
 _ACTIVE_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
 _APPEALS = re.compile(r"行\s*政\s*复\s*议")
 _AFTER_APPEALS = re.compile(r"(?:^|\n|\s)[五六七]\s*[、.]|主要问题|改进情况|其他需要报告")
-_REPORT_HINT = re.compile(r"总体情况|政府信息公开.{0,6}年度报告|政府信息公开情况统计表|依申请公开")
+_REPORT_HINT = re.compile(r"总体情况|政府信息公开.{0,6}年度报告|政府信息公开情况统计表")
 
 
 def _last(pattern: re.Pattern, text: str, start: int, end: int):

@@ -21,6 +21,8 @@ NUM = re.compile(r"(?<![\d.])(?:-(?=\d))?\d+(?:,\d{3}(?!\d))*(?:\.\d+)?(?![\d%])
 _CELL_NUMS = re.compile(r"^(?:\s*(?:-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:万元|元|件|条|个|次|项|人次)?\s*)+$")
 #: Cell contents that mean "nothing printed here".
 BLANKS = frozenset({"", "-", "—", "——", "/", "\\", "无", "空", "--", "–", "_"})
+#: A 计量单位 column's cells.
+UNITS = frozenset({"条", "件", "个", "次", "项", "元", "万元", "人次", "人", "份", "宗", "篇", "期"})
 _NOISE = re.compile(r"[\s|,.:;，。：；、()（）\[\]\-—_/]+|万元|人次|[元件条个次项]")
 
 
@@ -112,12 +114,14 @@ class Stream:
                     kinds.append("blank")
                 elif _CELL_NUMS.match(s):
                     kinds.append("num")
+                elif s in UNITS:
+                    kinds.append("unit")
                 else:
                     kinds.append("text")
-        last_label = max((i for i, k in enumerate(kinds) if k in ("label", "text")), default=-1)
+        last_label = max((i for i, k in enumerate(kinds) if k in ("label", "text", "unit")), default=-1)
         if "num" not in kinds and not line_hits:
             # A header row padded with empty cells, or an empty row: no values here.
-            kinds = ["text" if k == "text" else "out" for k in kinds]
+            kinds = [k if k in ("text", "unit") else "out" for k in kinds]
         hi = 0
         for i, ((cs, ce, cell), kind) in enumerate(zip(cells, kinds)):
             while hi < len(line_hits) and line_hits[hi].start < ce:

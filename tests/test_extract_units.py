@@ -1,0 +1,144 @@
+"""The parser's parts: digit splitting, alignment, dates, decoding, metadata, formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import extract
+from extract import render
+from extract.align import align
+from extract.dates import first_date
+from extract.decode import decode
+from extract.normalize import nfkc
+from extract.split import grouped_sum_splits, row_sum_ok, splits, sum_splits
+
+
+def test_split_uses_the_row_identity_and_no_leading_zeros():
+    assert splits(["640020470"], 7, row_sum_ok) == [("64", "0", "0", "2", "0", "4", "70")]
+    # Two readings add up; the column identities must decide between them.
+    assert len(splits(["270020130"], 7, row_sum_ok)) == 2
+    # Surviving spaces are certain boundaries.
+    assert splits(["230", "000023"], 7, row_sum_ok) == [("23", "0", "0", "0", "0", "0", "23")]
+    assert splits(["000"], 3) == [("0", "0", "0")]
+    assert len(splits(["898989"], 3)) > 1
+    assert grouped_sum_splits(["10203120001200000"], 3, 5) == [
+        ("1", "0", "2", "0", "3", "12", "0", "0", "0", "12", "0", "0", "0", "0", "0")]
+    assert splits(["12"], 3) == []
+
+
+def test_split_gives_up_on_runs_with_too_many_readings():
+    assert splits(["1" * 40], 7) is None
+    assert sum_splits(["1" * 56], 7) is None
+    assert grouped_sum_splits(["12" * 30], 3, 5) in (None, [])
+
+
+def test_sum_splits_agree_with_the_plain_enumeration():
+    import random
+
+    rnd = random.Random(7)
+    for _ in range(80):
+        cells = [rnd.choice([0, 0, 0, 1, 2, 5, 12, 30, 100, 7, 204]) for _ in range(6)]
+        cells.append(sum(cells))
+        run = "".join(map(str, cells))
+        assert sorted(sum_splits([run], 7)) == sorted(splits([run], 7, row_sum_ok))
+        assert tuple(map(str, cells)) in sum_splits([run], 7)
+
+
+def test_alignment_follows_order_and_leaves_out_what_is_uncertain():
+    assert align(3, 3, lambda i, j: 0) == [0, 1, 2]
+    # Two groups for three rows and nothing to tell which row is missing: neither is placed.
+    assert align(2, 3, lambda i, j: 0) == [None, None]
+    # A label attached to the second group says it is the third row.
+    assert align(2, 3, lambda i, j: 12 if (i, j) == (1, 2) else 0) == [None, 2]
+    assert align(2, 3, lambda i, j: 12 if (i, j) in ((0, 0), (1, 2)) else 0) == [0, 2]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("发布时间：2019-01-10", dt.date(2019, 1, 10)),
+    ("2024年1月20日", dt.date(2024, 1, 20)),
+    ("二〇二四年一月二十日", dt.date(2024, 1, 20)),
+    ("二〇二三年十二月三十一日", dt.date(2023, 12, 31)),
+    ("2024/01/31 16:46", dt.date(2024, 1, 31)),
+    ("2024-13-01", None),
+])
+def test_dates(text, expected):
+    assert first_date(nfkc(text)) == expected
+
+
+def test_decode_trusts_bytes_over_labels():
+    text = "政府信息公开工作年度报告"
+    assert decode(text.encode("gbk"), "text/html; charset=utf-8") == (text, "gb18030")
+    assert decode(text.encode("utf-8"), "text/html; charset=gbk")[0] == text
+    assert decode(text.encode("utf-8"), None)[0] == text
+    page = f'<meta charset="gb2312"><p>{text}</p>'.encode("gbk")
+    assert text in decode(page)[0]
+    mixed = text.encode("utf-8") + text.encode("gbk")
+    decoded, _ = decode(mixed)
+    assert isinstance(decoded, str) and "政府信息公开" in decoded
+
+
+def _page(title: str, body: str, **kw) -> bytes:
+    return render.portal_page(title, body, **kw).encode()
+
+
+def test_metadata_from_title_meta_and_labels():
+    body = "<p>一、总体情况</p><p>2023年，本局……</p><p>索引号：11440000MB2C93xxxx/2024-00012</p>"
+    r = extract.parse(_page("某市民政局2023年度政府信息公开工作年度报告", body, published="2024-01-20"))
+    assert (r.agency, r.year, r.published) == ("某市民政局", 2023, "2024-01-20")
+    assert r.index_no == "11440000MB2C93xxxx/2024-00012"
+    r = extract.parse(_page("2022年某某镇人民政府政府信息公开工作年度报告", "<p>一、总体情况</p>", meta=False))
+    assert (r.agency, r.year, r.published) == ("某某镇人民政府", 2022, None)
+
+
+def test_published_from_a_signature_date_and_not_from_the_statistics_period():
+    text = ("某某县人民政府2023年政府信息公开工作年度报告\n本报告统计期限自2023年1月1日起至2023年12月31日止。\n"
+            "一、总体情况\n2023年，我县……\n六、其他需要报告的事项\n无。\n某某县人民政府\n2024年1月20日\n")
+    r = extract.parse(text.encode(), filename="r.txt")
+    assert r.published == "2024-01-20" and r.year == 2023
+    r = extract.parse(text.replace("2024年1月20日", "二〇二四年一月十八日").encode(), filename="r.txt")
+    assert r.published == "2024-01-18"
+    r = extract.parse(text.replace("2024年1月20日", "").encode(), filename="r.txt")
+    assert r.published is None
+
+
+def test_a_page_that_is_not_a_report_says_so():
+    page = _page("关于开展2024年度安全生产检查的通知", "<p>各单位：现将有关事项通知如下。</p><p>联系电话：12345678</p>", meta=False)
+    r = extract.parse(page, content_type="text/html")
+    assert r.template is None and r.values == {}
+    assert any("not a government information disclosure annual report" in w for w in r.warnings)
+
+
+def test_a_report_page_without_tables_infers_the_template_from_the_year():
+    page = _page("某某区2022年政府信息公开工作年度报告", "<p>一、总体情况</p><p>详见附件。</p>")
+    r = extract.parse(page)
+    assert (r.template, r.year, r.values) == ("2021", 2022, {})
+    assert any("no statistics tables" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("name,body", [
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+    ("report.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+    ("scan.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100),
+    ("broken.pdf", b"%PDF-1.4\n%garbage"),
+    ("broken.docx", b"PK\x03\x04garbage"),
+])
+def test_unreadable_formats_are_a_warning_not_a_crash(name, body):
+    r = extract.parse(body, filename=name)
+    assert not r.readable and r.warnings and r.template is None
+    if name.endswith((".doc", ".xls", ".wps")):
+        assert "not readable" in r.warnings[0] and name[-4:].lstrip(".") in r.warnings[0]
+
+
+def test_parse_path_names_a_missing_file(tmp_path):
+    r = extract.parse_path(tmp_path / "missing.pdf")
+    assert not r.readable and "missing.pdf" in r.warnings[0]
+
+
+def test_to_json_is_exactly_the_issue_object(shared):
+    r = extract.parse_path(shared / "seeds" / "000_3734af7a9bdc841a.txt")
+    assert list(r.to_json()) == ["source", "title", "agency", "year", "published", "index_no", "template",
+                                 "values", "checks", "warnings"]
+    assert isinstance(extract.PARSER_VERSION, str)
