@@ -50,10 +50,16 @@ class Fetch:
     run_id: int | None = None
     digest: str = field(default="", repr=False)
 
+    def __post_init__(self) -> None:
+        if self.spider is None:
+            self.spider = self.portal
+        if self.nianbao_version is None:
+            from nianbao import __version__
+
+            self.nianbao_version = __version__
+
     @classmethod
     def from_item(cls, item: Any, *, spider: str | None = None, run_id: int | None = None) -> Fetch:
-        from nianbao import __version__
-
         get = item.get if isinstance(item, dict) else lambda name, default=None: getattr(item, name, default)
         return cls(
             portal=get("portal"),
@@ -69,8 +75,7 @@ class Fetch:
             listed_date=get("listed_date"),
             found_on=get("found_on") or "",
             rendered=bool(get("rendered")),
-            spider=spider or get("portal"),
-            nianbao_version=__version__,
+            spider=spider,
             run_id=run_id,
         )
 

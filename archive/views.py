@@ -277,18 +277,24 @@ WHERE p.gone_at IS NOT NULL""",
 PAGE_VALIDATORS = View(
     "page_validators",
     "For conditional requests: the ETag and Last-Modified of each page's latest full (non-304) "
-    "response.",
-    """SELECT p.url, p.id AS page_id, s.etag, s.last_modified, s.fetched_at, p.gone_at
+    "response. Empty when that response came from a crawl that never finished (killed): the next "
+    "crawl then fetches the page in full, so the links it holds are followed again.",
+    """SELECT p.url, p.id AS page_id,
+       CASE WHEN s.run_id IS NULL OR run.finished_at IS NOT NULL THEN s.etag END AS etag,
+       CASE WHEN s.run_id IS NULL OR run.finished_at IS NOT NULL THEN s.last_modified END AS last_modified,
+       s.fetched_at, s.run_id, p.gone_at
 FROM pages p
 LEFT JOIN snapshots s ON s.id = (
   SELECT id FROM snapshots WHERE page_id = p.id AND status <> 304
-  ORDER BY fetched_at DESC, id DESC LIMIT 1)""",
+  ORDER BY fetched_at DESC, id DESC LIMIT 1)
+LEFT JOIN crawl_runs run ON run.id = s.run_id""",
     {
         "url": "Canonical URL.",
         "page_id": "The page (pages.id).",
         "etag": "ETag of its latest full response (send as If-None-Match).",
         "last_modified": "Last-Modified of its latest full response (send as If-Modified-Since).",
         "fetched_at": "When that response arrived.",
+        "run_id": "The crawl run that fetched it.",
         "gone_at": "When it answered 404/410, if it did.",
     },
 )
