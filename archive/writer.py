@@ -175,7 +175,10 @@ class ArchiveWriter:
         if self._parsers is None:
             if self._workers > 0:
                 # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-                self._parsers = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+                # Niced: parsing uses the cores the crawl leaves idle, and catches up after it.
+                self._parsers = ProcessPoolExecutor(
+                    self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+                )
             else:
                 self._parsers = ThreadPoolExecutor(1, thread_name_prefix="nianbao-parse")
         return self._parsers
@@ -295,6 +298,15 @@ class ArchiveWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close(outcome="failed" if exc[0] else "finished")
+
+
+def _lower_priority() -> None:
+    import os
+
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # not on this platform, or not allowed
+        pass
 
 
 def _load(headers: str | None) -> dict:

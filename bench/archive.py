@@ -1,0 +1,471 @@
+"""The archive's figures, measured side by side in one run.
+
+    python bench/archive.py [--scale K] [--reports N] [--concurrency C]
+
+1. Crawl speed. Serves the replicas (`--scale`, default the smallest with ≥ 2,000 report pages),
+   crawls them with the five spiders into a fresh archive (the real parser in worker processes),
+   recording every request; then replays exactly those requests with a bare Scrapy spider that
+   archives and parses nothing. Prints responses/s for both and their ratio (aim ≥ 0.8), the crawl
+   being done when its last item is committed; the parses that finish after that are timed apart.
+2. Compression: stored bytes (blobs + dictionaries) ÷ raw bytes of the HTML pages (aim ≤ 0.15),
+   against plain zstd of the same pages, and the whole file per raw byte.
+3. Full-text index size ÷ text size on the crawled reports (aim ≤ 1.5), next to a jieba word
+   index and a trigram index of the same texts, with the share of two-character substrings each
+   can find.
+4. Query time over N synthetic reports (default 100,000, texts and figures recombined from the
+   crawled ones): a two-character full-text query and a year-by-agency aggregate (aim < 200 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+NIANBAO = "from nianbao.cli import main; main()"
+PORTALS = ["changshou", "zhuji", "dongguan", "yanping", "linxiang"]
+
+
+# -- 1. crawl speed ---------------------------------------------------------------------------
+
+
+def bench_settings(concurrency: int) -> dict:
+    return {
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": concurrency * 2,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "RETRY_BACKOFF_BASE": 0,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _settings(replica: str, concurrency: int, db: str):
+    os.environ["NIANBAO_REPLICA"] = replica
+    os.environ["NIANBAO_DB"] = db
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.update(bench_settings(concurrency), priority="cmdline")
+    settings.set("NIANBAO_REPLICA", replica, priority="cmdline")
+    settings.set("NIANBAO_DB", db, priority="cmdline")
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {**settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), "proxy": {"server": replica}})
+    return settings
+
+
+def run_archiving(replica: str, record: Path, concurrency: int, db: str) -> dict:
+    """The five spiders into the archive `db`; every request sent is written to `record`."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.middlewares import original_request
+
+    process = CrawlerProcess(_settings(replica, concurrency, db))
+    sent: list[dict] = []
+    counts = {"responses": 0, "items": 0, "bytes": 0}
+    marks = {"last_response": 0.0, "last_item": 0.0}
+
+    def on_response(response, request, spider):
+        counts["responses"] += 1
+        counts["bytes"] += len(response.body)
+        marks["last_response"] = time.perf_counter()
+        sent.append({
+            "url": original_request(request).url,
+            "method": request.method,
+            "body": request.body.decode("latin-1"),
+            "headers": {k.decode(): v[0].decode("latin-1") for k, v in request.headers.items()
+                        if k.lower() in (b"content-type", b"cookie")},
+            "playwright": bool(request.meta.get("playwright")),
+        })
+
+    def on_item(item, response, spider):
+        # item_scraped fires once the pipeline returned: the item is committed to the archive.
+        counts["items"] += 1
+        marks["last_item"] = time.perf_counter()
+
+    for name in PORTALS:
+        crawler = process.create_crawler(name)
+        crawler.signals.connect(on_response, signal=signals.response_received)
+        crawler.signals.connect(on_item, signal=signals.item_scraped)
+        process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    ended = time.perf_counter()
+    counts["seconds"] = max(marks["last_item"], marks["last_response"]) - started
+    counts["seconds_with_parses"] = ended - started
+    record.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sent))
+    return counts
+
+
+def run_bare(replica: str, record: Path, concurrency: int, db: str) -> dict:
+    """Replay the recorded requests with a spider that only counts responses (no archive)."""
+    import scrapy
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from scrapy_playwright.page import PageMethod
+
+    requests = [json.loads(line) for line in record.read_text().splitlines() if line]
+    settings = _settings(replica, concurrency, "")
+    settings.set("SPIDER_MODULES", [], priority="cmdline")
+    counts = {"responses": 0, "bytes": 0}
+    marks = {"last_response": 0.0}
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for r in requests:
+                meta = {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]} if r["playwright"] else {}
+                yield scrapy.Request(r["url"], method=r["method"], body=r["body"].encode("latin-1") or None,
+                                     headers=r["headers"], meta=meta, dont_filter=True, callback=self.parse,
+                                     errback=self.failed)
+
+        def parse(self, response):
+            return None
+
+        def failed(self, failure):
+            return None
+
+    def on_response(response, request, spider):
+        counts["responses"] += 1
+        counts["bytes"] += len(response.body)
+        marks["last_response"] = time.perf_counter()
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
+    crawler.signals.connect(on_response, signal=signals.response_received)
+    process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    counts["seconds"] = marks["last_response"] - started
+    return counts
+
+
+def serve(scale: int) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", NIANBAO, "replica", "serve", "--port", "0", "--scale", str(scale)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    line = proc.stdout.readline().strip()
+    if not line.startswith("serving "):
+        proc.kill()
+        raise SystemExit(f"replica did not start: {line!r}")
+    return proc, line.split()[1]
+
+
+def crawl_speed(scale: int, concurrency: int, db: Path) -> dict:
+    proc, replica = serve(scale)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            record = Path(tmp) / "requests.jsonl"
+            results = {}
+            for mode in ("archive", "spiders", "bare"):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--concurrency", str(concurrency), mode, replica, str(record), str(db)],
+                    capture_output=True, text=True, cwd=ROOT,
+                )
+                if out.returncode:
+                    sys.stderr.write(out.stderr[-3000:])
+                    raise SystemExit(f"{mode} run failed")
+                results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return results
+
+
+# -- 2. compression --------------------------------------------------------------------------
+
+
+def compression(db: Path) -> dict:
+    import zstandard
+
+    from archive import Archive
+    from archive.blobs import LEVEL
+
+    with Archive(db) as archive:
+        conn = archive.db
+        raw_html, stored_html, pages = conn.execute(
+            "SELECT sum(size), sum(stored_size), count(*) FROM blobs WHERE html = 1"
+        ).fetchone()
+        dictionaries = conn.execute("SELECT coalesce(sum(length(data)), 0), count(*) FROM zstd_dictionaries").fetchone()
+        raw_all = conn.execute("SELECT sum(size) FROM blobs").fetchone()[0]
+        plain = zstandard.ZstdCompressor(level=LEVEL)
+        sample = conn.execute("SELECT sha256 FROM blobs WHERE html = 1 ORDER BY random() LIMIT 300").fetchall()
+        plain_ratio = sum(len(plain.compress(archive.body(d))) for (d,) in sample) / sum(
+            len(archive.body(d)) for (d,) in sample
+        )
+        parts = {name: size for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")}
+    file_size = db.stat().st_size + (Path(str(db) + "-wal").stat().st_size if Path(str(db) + "-wal").exists() else 0)
+    return {
+        "html_pages": pages,
+        "raw_html": raw_html,
+        "stored_html": stored_html,
+        "dictionaries": dictionaries[0],
+        "dictionary_count": dictionaries[1],
+        "ratio": (stored_html + dictionaries[0]) / raw_html,
+        "plain_zstd_ratio": plain_ratio,
+        "raw_all": raw_all,
+        "file": file_size,
+        "parts": parts,
+    }
+
+
+# -- 3. full-text index size -----------------------------------------------------------------
+
+HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _index_size(texts: list[str], tokenize, ddl: str) -> int:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(ddl)
+    conn.executemany("INSERT INTO t(text) VALUES (?)", [(tokenize(text),) for text in texts])
+    conn.execute("INSERT INTO t(t) VALUES ('optimize')")
+    size = sum(pgsize for (pgsize,) in conn.execute("SELECT pgsize FROM dbstat WHERE name LIKE 't_%' OR name = 't'"))
+    conn.close()
+    return size
+
+
+def fts_sizes(db: Path) -> dict:
+    import jieba
+
+    from archive import Archive, fts
+
+    jieba.setLogLevel(60)
+    with Archive(db) as archive:
+        texts = [t for (t,) in archive.db.execute("SELECT text FROM report_texts WHERE text <> ''")]
+        ours = sum(size for (size,) in archive.db.execute(
+            "SELECT pgsize FROM dbstat WHERE name LIKE 'reports_fts%'"))
+        indexed = archive.db.execute(
+            "SELECT sum(length(CAST(coalesce(r.title, '') || coalesce(r.agency, '') || t.text AS BLOB))) "
+            "FROM reports r JOIN report_texts t ON t.report_id = r.id").fetchone()[0]
+    sample = texts[:400]
+    text_bytes = sum(len(t.encode()) for t in sample)
+    words = lambda t: " ".join(jieba.cut(t))  # noqa: E731
+    contentless = "CREATE VIRTUAL TABLE t USING fts5(text, content='', tokenize='{}')"
+    sizes = {
+        "bigram (ours)": _index_size(sample, fts.index_tokens, contentless.format("unicode61")),
+        "jieba words": _index_size(sample, words, contentless.format("unicode61")),
+        "trigram": _index_size(sample, lambda t: t, "CREATE VIRTUAL TABLE t USING fts5(text, tokenize='trigram')"),
+    }
+    # Which two-character substrings can each index find at all?
+    pairs = sorted({run[i : i + 2] for t in sample[:100] for run in HAN.findall(t) for i in range(len(run) - 1)})
+    pairs = random.Random(7).sample(pairs, min(1500, len(pairs)))
+    word_tokens = [set(words(t).split()) for t in sample[:100]]
+    hits = total = 0
+    for pair in pairs:
+        for text, tokens in zip(sample[:100], word_tokens):
+            if pair in text:
+                total += 1
+                hits += pair in tokens
+    return {
+        "archive_index": ours,
+        "archive_text": indexed,
+        "archive_ratio": ours / indexed,
+        "sample_reports": len(sample),
+        "sample_text": text_bytes,
+        "sizes": sizes,
+        "jieba_recall": hits / total if total else 0.0,
+    }
+
+
+# -- 4. queries over synthetic reports -------------------------------------------------------
+
+
+def synthetic_archive(source: Path, target: Path, count: int) -> dict:
+    """`count` reports in the archive's schema, recombined from the crawled ones (texts, figures)."""
+    from archive import fts
+    from archive.writer import open_archive
+
+    with sqlite3.connect(source) as src:
+        texts = [t for (t,) in src.execute("SELECT text FROM report_texts WHERE length(text) > 200")]
+        figures: dict[int, list[tuple[int, object]]] = {}
+        for report_id, key_id, value in src.execute("SELECT report_id, key_id, value FROM report_values"):
+            figures.setdefault(report_id, []).append((key_id, value))
+        value_sets = [v for v in figures.values() if len(v) > 50] or list(figures.values())
+        keys = src.execute("SELECT id, key FROM value_keys").fetchall()
+    open_archive(target).close()
+    rng = random.Random(2024)
+    agencies = [f"{town}{kind}" for town in ("长寿", "诸暨", "东莞", "延平", "临翔", "万顺", "暨阳", "厚街", "寮步", "双龙")
+                for kind in ("人民政府", "街道办事处", "发展和改革局", "财政局", "教育局", "卫生健康局", "自然资源局",
+                             "生态环境局", "住房和城乡建设局", "交通运输局", "农业农村局", "市场监督管理局")]
+    started = time.perf_counter()
+    conn = sqlite3.connect(target)
+    conn.executescript("PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF;")
+    with conn:
+        conn.executemany("INSERT OR IGNORE INTO value_keys(id, key) VALUES (?, ?)", keys)
+        text_bytes = 0
+        for n in range(1, count + 1):
+            agency = rng.choice(agencies)
+            year = rng.randint(2008, 2024)
+            text = rng.choice(texts)
+            title = f"{agency}{year}年政府信息公开工作年度报告"
+            url = f"https://synthetic.example/{n}.html"
+            now = f"{year + 1}-01-20T00:00:00.000000+00:00"
+            conn.execute(
+                "INSERT INTO pages(id, url, portal, kind, first_seen_at, last_seen_at, last_changed_at, version_count, "
+                "latest_report_id) VALUES (?, ?, 'synthetic', 'page', ?, ?, ?, 1, ?)", [n, url, now, now, now, n])
+            conn.execute(
+                "INSERT INTO reports(id, page_id, version, sha256, snapshot_id, first_seen_at, last_seen_at, parsed_at, "
+                "title, agency, year, template, value_count, checks_failed) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "'2021', ?, 0)", [n, n, f"{n:064x}", n, now, now, now, title, agency, year, 200])
+            values = rng.choice(value_sets)
+            conn.executemany("INSERT INTO report_values(report_id, key_id, value) VALUES (?, ?, ?)",
+                             [(n, key_id, value) for key_id, value in values])
+            conn.execute("INSERT INTO report_texts(report_id, text) VALUES (?, ?)", [n, text])
+            fts.add(conn, n, title, agency, text)
+            text_bytes += len(text.encode()) + len(title.encode()) + len(agency.encode())
+        conn.execute("INSERT INTO reports_fts(reports_fts) VALUES ('optimize')")
+    conn.execute("ANALYZE")
+    conn.close()
+    return {"seconds": time.perf_counter() - started, "text_bytes": text_bytes}
+
+
+def _timed(conn: sqlite3.Connection, sql: str, params=(), repeat: int = 5) -> tuple[float, list]:
+    times, rows = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        rows = conn.execute(sql, params).fetchall()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, rows
+
+
+SEARCH = """SELECT r.id, p.url, r.title FROM reports_fts
+JOIN reports r ON r.id = reports_fts.rowid JOIN pages p ON p.id = r.page_id AND p.latest_report_id = r.id
+WHERE reports_fts MATCH ? ORDER BY bm25(reports_fts, 10.0, 5.0, 1.0) LIMIT 20"""
+COUNT = "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?"
+AGGREGATE = """SELECT r.year, r.agency, count(*) AS reports, sum(received.value) AS applications_received,
+       sum(granted.value) AS granted
+FROM pages p JOIN reports r ON r.id = p.latest_report_id
+LEFT JOIN report_values received ON received.report_id = r.id
+  AND received.key_id = (SELECT id FROM value_keys WHERE key = 'applications.new_received.total')
+LEFT JOIN report_values granted ON granted.report_id = r.id
+  AND granted.key_id = (SELECT id FROM value_keys WHERE key = 'applications.granted.total')
+GROUP BY r.year, r.agency"""
+
+
+def queries(target: Path) -> dict:
+    from archive.fts import match_expression
+
+    conn = sqlite3.connect(target)
+    out = {"reports": conn.execute("SELECT count(*) FROM reports").fetchone()[0]}
+    for word in ("年报", "复议", "纠正"):
+        ms, rows = _timed(conn, SEARCH, [match_expression(word)])
+        count_ms, count = _timed(conn, COUNT, [match_expression(word)])
+        out[f"search {word}"] = (ms, len(rows), count_ms, count[0][0])
+    ms, rows = _timed(conn, AGGREGATE)
+    out["aggregate"] = (ms, len(rows))
+    ms, rows = _timed(conn, "SELECT year, agency, count(*), sum(applications_received) FROM report_figures GROUP BY 1, 2", repeat=1)
+    out["aggregate via report_figures"] = (ms, len(rows))
+    index = sum(s for (s,) in conn.execute("SELECT pgsize FROM dbstat WHERE name LIKE 'reports_fts%'"))
+    out["fts_index"] = index
+    conn.close()
+    return out
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def report_pages(scale: int) -> int:
+    import replica
+
+    return sum(1 for m in replica.manifest(scale=scale) if m.get("kind", "page") == "page")
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=0, help="replica scale (default: smallest with ≥ 2,000 report pages)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests per host, both runs")
+    parser.add_argument("--reports", type=int, default=100_000, help="synthetic reports for the query timings")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the archives in this folder")
+    parser.add_argument("_mode", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._mode:  # a child run: mode replica record db
+        mode, replica, record, db = args._mode
+        if mode == "bare":
+            result = run_bare(replica, Path(record), args.concurrency, db)
+        else:  # the spiders, archiving into db, or (mode "spiders") not archiving at all
+            scratch = Path(record).with_suffix(".spiders.jsonl")
+            result = run_archiving(replica, Path(record) if mode == "archive" else scratch, args.concurrency,
+                                   db if mode == "archive" else "")
+        print(json.dumps(result))
+        return
+    scale = args.scale or next((k for k in (1, 5, 10, 20, 40, 80) if report_pages(k) >= 2000), 80)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    db, synthetic = folder / "crawl.db", folder / "synthetic.db"
+    for path in (db, synthetic):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+    speed = crawl_speed(scale, args.concurrency, db)
+    packed = compression(db)
+    sizes = fts_sizes(db)
+    built = synthetic_archive(db, synthetic, args.reports)
+    timed = queries(synthetic)
+
+    archiving, spiders, bare = speed["archive"], speed["spiders"], speed["bare"]
+    rate_a = archiving["responses"] / archiving["seconds"]
+    rate_s = spiders["responses"] / spiders["seconds"]
+    rate_b = bare["responses"] / bare["seconds"]
+    print(f"replica scale {scale}: {report_pages(scale)} report pages; archive {db}")
+    print()
+    print("1. crawl speed (same requests, same replica, same settings)")
+    print(f"   bare Scrapy fetch:     {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f}/s")
+    print(f"   crawl + archive:       {archiving['responses']} responses, {archiving['items']} items archived in "
+          f"{archiving['seconds']:.1f} s = {rate_a:.1f}/s")
+    print(f"   spiders, no archive:   {spiders['responses']} responses, {spiders['items']} items in "
+          f"{spiders['seconds']:.1f} s = {rate_s:.1f}/s")
+    print(f"   ratio crawl+archive / bare: {rate_a / rate_b:.2f}   (aim ≥ 0.80); "
+          f"crawl+archive / spiders alone: {rate_a / rate_s:.2f}")
+    print(f"   parses done {archiving['seconds_with_parses']:.1f} s after start "
+          f"(ratio counting them: {archiving['responses'] / archiving['seconds_with_parses'] / rate_b:.2f})")
+    print()
+    print("2. compression of the archived HTML pages")
+    print(f"   {packed['html_pages']} pages, raw {mib(packed['raw_html'])}; stored {mib(packed['stored_html'])} "
+          f"+ {packed['dictionary_count']} dictionaries {packed['dictionaries'] / 1024:.0f} KiB")
+    print(f"   archive bytes / raw HTML bytes: {packed['ratio']:.3f}   (aim ≤ 0.15; plain zstd per page "
+          f"{packed['plain_zstd_ratio']:.3f})")
+    parts = packed["parts"]
+    fts_part = sum(v for k, v in parts.items() if k.startswith("reports_fts"))
+    print(f"   whole file {mib(packed['file'])} = {packed['file'] / packed['raw_all']:.2f} x all raw bodies "
+          f"({mib(packed['raw_all'])}): blobs {mib(parts.get('blobs', 0))}, texts {mib(parts.get('report_texts', 0))}, "
+          f"full-text index {mib(fts_part)}, figures {mib(parts.get('report_values', 0) + parts.get('report_values_key', 0))}, "
+          f"checks {mib(parts.get('report_checks', 0))}")
+    print()
+    print("3. full-text index size / text size")
+    print(f"   archive ({archiving['items']} reports): {sizes['archive_ratio']:.2f}   (aim ≤ 1.5)")
+    print(f"   synthetic ({timed['reports']} reports): {timed['fts_index'] / built['text_bytes']:.2f}")
+    print(f"   same {sizes['sample_reports']} texts, other indexes: "
+          + ", ".join(f"{name} {size / sizes['sample_text']:.2f}" for name, size in sizes["sizes"].items()))
+    print(f"   two-character substrings findable: bigram 100%, jieba words {sizes['jieba_recall']:.0%}, "
+          f"trigram 0% (needs 3)")
+    print()
+    print(f"4. queries over {timed['reports']} synthetic reports (built in {built['seconds']:.0f} s; median of 5)")
+    for word in ("年报", "复议", "纠正"):
+        ms, n, count_ms, count = timed[f"search {word}"]
+        print(f"   search {word}: top {n} by rank in {ms:.0f} ms; count of {count} matches in {count_ms:.0f} ms")
+    ms, groups = timed["aggregate"]
+    print(f"   year-by-agency aggregate ({groups} groups): {ms:.0f} ms   (aim < 200 ms)")
+    ms, groups = timed["aggregate via report_figures"]
+    print(f"   the same through the wide report_figures view: {ms:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
