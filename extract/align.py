@@ -8,28 +8,40 @@ whose row is not certain (two best alignments disagree on it) is left out rather
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 MATCH = 10
 
 
-def align(n: int, m: int, score: Callable[[int, int], int]) -> list[int | None]:
-    """For each of `n` groups, the index of its slot among `m` (or None when not certain)."""
+def align(n: int, m: int, score: dict[tuple[int, int], int]) -> list[int | None]:
+    """For each of `n` groups, the index of its slot among `m` (or None when not certain).
+
+    `score[(group, slot)]` is the label evidence that the group is that slot's row.
+    """
     if n == 0 or m == 0:
         return [None] * n
-    s = [[MATCH + score(i, j) for j in range(m)] for i in range(n)]
+    if n == m and all(i == j for i, j in score):
+        # Every label agrees with the order (or there are none): the order decides.
+        return list(range(n))
+    s = [[MATCH] * m for _ in range(n)]
+    for (i, j), w in score.items():
+        if 0 <= i < n and 0 <= j < m:
+            s[i][j] += w
     f = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
+        fi, fp, si = f[i], f[i - 1], s[i - 1]
         for j in range(1, m + 1):
-            f[i][j] = max(f[i - 1][j], f[i][j - 1], f[i - 1][j - 1] + s[i - 1][j - 1])
+            a, b_, c = fp[j], fi[j - 1], fp[j - 1] + si[j - 1]
+            fi[j] = a if a >= b_ and a >= c else (b_ if b_ >= c else c)
     b = [[0] * (m + 2) for _ in range(n + 2)]
     for i in range(n - 1, -1, -1):
+        bi, bn, si = b[i], b[i + 1], s[i]
         for j in range(m - 1, -1, -1):
-            b[i][j] = max(b[i + 1][j], b[i][j + 1], b[i + 1][j + 1] + s[i][j])
+            x, y, z = bn[j], bi[j + 1], bn[j + 1] + si[j]
+            bi[j] = x if x >= y and x >= z else (y if y >= z else z)
     best = f[n][m]
     out: list[int | None] = []
     for i in range(n):
-        winners = [j for j in range(m) if f[i][j] + s[i][j] + b[i + 1][j + 1] == best]
-        unmatched = any(f[i][j] + b[i + 1][j] == best for j in range(m + 1))
+        fi, si, bn = f[i], s[i], b[i + 1]
+        winners = [j for j in range(m) if fi[j] + si[j] + bn[j + 1] == best]
+        unmatched = any(fi[j] + bn[j] == best for j in range(m + 1))
         out.append(winners[0] if len(winners) == 1 and not unmatched else None)
     return out

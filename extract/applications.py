@@ -255,7 +255,7 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     slots = _slots(template, r)
     results = _RESULTS_FULL if slots == ROWS_FULL else _RESULTS_AGGREGATE
     scores = _scores(r, slots)
-    assignment = align(len(r.groups), len(slots), lambda i, j: scores.get((i, j), 0))
+    assignment = align(len(r.groups), len(slots), scores)
     chosen: dict[str, list[tuple]] = {}
     for group, slot in zip(r.groups, assignment):
         if slot is None:

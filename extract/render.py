@@ -237,7 +237,16 @@ def portal_page(title: str, body_html: str, *, published: str | None = None, sou
     nav = "".join(f'<li><a href="/col/{i}/index.html">{x}</a></li>' for i, x in enumerate(CHROME_LINKS * 3))
     side = "".join(f'<li><a href="/art/{i}.html" title="{html.escape(r)}">{html.escape(r)}</a><span>2023-01-0{i % 9 + 1}</span></li>'
                    for i, r in enumerate(related))
-    script = "var _nb = {" + ",".join(f'"k{i}": "{i * 7919 % 10007}"' for i in range(40 + padding_kb * 30)) + "};"
+    script = "var _nb = {" + ",".join(f'"k{i}": "{i * 7919 % 10007}"' for i in range(40)) + "};"
+    # Portals carry large menus and link lists; `padding_kb` adds them until the page is that much bigger.
+    menu, size, i = [], 0, 0
+    while size < padding_kb * 1024:
+        item = (f'<li class="menu-item"><a href="/zwgk/col{i}/index.html" target="_blank" '
+                f'title="{CHROME_LINKS[i % len(CHROME_LINKS)]}专栏{i}">{CHROME_LINKS[i % len(CHROME_LINKS)]}专栏{i}</a></li>')
+        menu.append(item)
+        size += len(item.encode())
+        i += 1
+    nav += "".join(menu)
     metas = (f'<meta name="ArticleTitle" content="{html.escape(title)}">'
              + (f'<meta name="PubDate" content="{published} 10:22">' if published else "")
              + f'<meta name="ContentSource" content="{html.escape(source)}">') if meta else ""

@@ -84,10 +84,11 @@ class Stream:
             while h < len(hits) and hits[h].start < b:
                 line_hits.append(hits[h])
                 h += 1
+            near = [hh for hh in hits if hh.start < b and hh.end > ls] if hits else hits
             if self.rows[li]:
-                self._row_events(out, li, ls, a, b, line_hits, hits)
+                self._row_events(out, li, ls, a, b, line_hits, near)
             else:
-                self._text_events(out, li, a, b, line_hits, hits)
+                self._text_events(out, li, a, b, line_hits, near)
             out.append((EOL, None, li))
         return out
 
@@ -106,14 +107,14 @@ class Stream:
         for cs, ce, cell in cells:
             if (cs < a or cs > b) if cs == ce else (ce <= a or cs >= b):
                 kinds.append("out")
-            elif self._covered(cs, ce, all_hits):
+            elif all_hits and self._covered(cs, ce, all_hits):
                 kinds.append("label")
             else:
                 s = cell.strip()
-                if s in BLANKS:
+                if s.isdigit() and s.isascii() or _CELL_NUMS.match(s):
+                    kinds.append("num" if s else "blank")
+                elif s in BLANKS:
                     kinds.append("blank")
-                elif _CELL_NUMS.match(s):
-                    kinds.append("num")
                 elif s in UNITS:
                     kinds.append("unit")
                 else:
@@ -132,6 +133,10 @@ class Stream:
             elif i > last_label and kind == "blank":
                 out.append((TOK, Tok("", li, True, None, cs), li))
             elif i > last_label and kind == "num":
+                s = cell.strip()
+                if s.isdigit() and s.isascii():
+                    out.append((TOK, Tok(s, li, True, None, cs), li))
+                    continue
                 for m in NUM.finditer(cell):
                     out.append((TOK, Tok(m.group(0).split("万")[0].rstrip("元 ").replace(",", ""), li, True,
                                          _unit(m.group(1), cell), cs + m.start()), li))

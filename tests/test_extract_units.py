@@ -47,12 +47,16 @@ def test_sum_splits_agree_with_the_plain_enumeration():
 
 
 def test_alignment_follows_order_and_leaves_out_what_is_uncertain():
-    assert align(3, 3, lambda i, j: 0) == [0, 1, 2]
+    assert align(3, 3, {}) == [0, 1, 2]
     # Two groups for three rows and nothing to tell which row is missing: neither is placed.
-    assert align(2, 3, lambda i, j: 0) == [None, None]
+    assert align(2, 3, {}) == [None, None]
     # A label attached to the second group says it is the third row.
-    assert align(2, 3, lambda i, j: 12 if (i, j) == (1, 2) else 0) == [None, 2]
-    assert align(2, 3, lambda i, j: 12 if (i, j) in ((0, 0), (1, 2)) else 0) == [0, 2]
+    assert align(2, 3, {(1, 2): 12}) == [None, 2]
+    assert align(2, 3, {(0, 0): 12, (1, 2): 12}) == [0, 2]
+    # A label next to a group (not attached) that contradicts the order is outweighed by it...
+    assert align(3, 3, {(1, 2): 2}) == [0, 1, 2]
+    # ...but an attached label is not: the contradicted groups are left out.
+    assert align(3, 3, {(1, 2): 12, (2, 2): 0})[1:] == [2, None]
 
 
 @pytest.mark.parametrize("text,expected", [

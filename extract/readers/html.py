@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 import lxml.etree as etree
-import lxml.html
 
 from ..document import Document, Line
 
@@ -42,17 +41,29 @@ def _clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+
+
 def _parse(text: str):
     if not text.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text, _PARSER)
+    except ValueError:
+        # "Unicode strings with encoding declaration are not supported": drop the declaration.
         try:
-            root = lxml.html.fragment_fromstring(text, create_parent="div")
-        except (etree.ParserError, ValueError):
+            root = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text), _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             return None
+    except (etree.ParserError, etree.XMLSyntaxError):
+        return None
+    if root is None:
+        return None
     return root
+
+
+def _text(el) -> str:
+    return "".join(el.itertext())
 
 
 def _meta(root) -> dict[str, str]:
@@ -79,65 +90,58 @@ def _lca(elements: list):
     return common
 
 
+#: Cheap filter (in libxml2) for text nodes that may be markers; the regex decides.
+_MARKER_TEXTS = etree.XPath(
+    "//text()[contains(., '、') or contains(., '情况') or contains(., '第二十条') or contains(., '历年累计')]"
+)
+
+
 def _content_root(root):
     markers = []
-    for node in root.iter():
-        if not isinstance(node.tag, str) or node.tag in _SKIP:
-            continue
-        text, tail = node.text, node.tail
-        if text and len(text) < 400 and _MARKER.search(text):
-            markers.append(node)
-        if tail and len(tail) < 400 and _MARKER.search(tail) and node.getparent() is not None:
-            markers.append(node.getparent())
+    for text in _MARKER_TEXTS(root):
+        if len(text) < 400 and _MARKER.search(text):
+            owner = text.getparent()
+            if text.is_tail and owner is not None:
+                owner = owner.getparent()
+            if owner is not None and owner.tag not in _SKIP:
+                markers.append(owner)
     if not markers:
         return None
     if len(markers) == 1:
         el = markers[0]
         for anc in [el, *el.iterancestors()]:
-            if anc.tag in ("div", "td", "article", "section", "main", "body") and len(
-                anc.text_content()
-            ) >= 500:
+            if anc.tag in ("div", "td", "article", "section", "main", "body") and len(_text(anc)) >= 500:
                 return anc
         return el
     return _lca(markers)
 
 
-def _is_data_table(table) -> bool:
-    if table.find(".//table") is not None:
-        return False
-    for cell in table.iter("td", "th"):
-        if len(cell.text_content()) > _MAX_DATA_CELL:
-            return False
-    return True
-
-
 def _cell_text(cell) -> str:
-    parts = []
-    for node in cell.iter():
-        if not isinstance(node.tag, str):
-            if node.tail:
-                parts.append(node.tail)
-            continue
-        if node.tag in _SKIP:
-            if node.tail and node is not cell:
-                parts.append(node.tail)
-            continue
-        if node.tag == "br" or (node is not cell and node.tag in _BLOCK):
-            parts.append(" ")
-        if node.text:
-            parts.append(node.text)
-        if node is not cell and node.tail:
-            parts.append(node.tail)
-    return _clean("".join(parts))
+    # <br> tails were prefixed with a space when the page was read, so wrapped lines stay apart.
+    return _clean("".join(cell.itertext())) if len(cell) else (_clean(cell.text) if cell.text else "")
 
 
-def table_rows(table) -> list[list[str]]:
+def table_rows(table) -> list[list[str]] | None:
+    """The rows of a data table, or None for a layout table (nested tables, paragraphs in cells)."""
+    if table.find(".//table") is not None:
+        return None
     rows = []
     for tr in table.iter("tr"):
-        cells = [_cell_text(td) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+        cells = []
+        for td in tr:
+            if td.tag == "td" or td.tag == "th":
+                text = _cell_text(td)
+                if len(text) > _MAX_DATA_CELL:
+                    return None
+                cells.append(text)
         if any(cells):
             rows.append(cells)
     return rows
+
+
+_COUNT_LINKS = etree.XPath("count(.//a)")
+_COUNT_ITEMS = etree.XPath("count(.//li|.//dd|.//dt)")
+_LISTS = frozenset(("ul", "ol", "nav", "menu", "dl"))
 
 
 class _Walker:
@@ -146,6 +150,14 @@ class _Walker:
         self.buf: list[str] = []
         self.content_root = content_root
         self.depth_in_content = 0 if content_root is not None else 1
+        self.holds_content = set(content_root.iterancestors()) if content_root is not None else set()
+
+    def _link_list(self, el) -> bool:
+        """Menus and link lists outside the report: nothing in them is the report or its metadata."""
+        if self.depth_in_content or el in self.holds_content:
+            return False
+        links = _COUNT_LINKS(el)
+        return links >= 3 and links >= 0.8 * _COUNT_ITEMS(el)
 
     @property
     def in_content(self) -> bool:
@@ -167,18 +179,21 @@ class _Walker:
                 if el is self.content_root:
                     self.flush()
                     self.depth_in_content += 1
-                if tag is None or tag in _SKIP or _HIDDEN.search(el.get("style") or ""):
+                if (tag is None or tag in _SKIP or _HIDDEN.search(el.get("style") or "")
+                        or (tag in _LISTS and self._link_list(el))):
                     skipped.add(el)
                     walker.skip_subtree()
                     continue
                 if tag in _BLOCK or tag == "br":
                     self.flush()
-                if tag == "table" and _is_data_table(el):
-                    for cells in table_rows(el):
-                        self.lines.append(Line(cells, row=True, content=self.in_content))
-                    skipped.add(el)
-                    walker.skip_subtree()
-                    continue
+                if tag == "table":
+                    rows = table_rows(el)
+                    if rows is not None:
+                        for cells in rows:
+                            self.lines.append(Line(cells, row=True, content=self.in_content))
+                        skipped.add(el)
+                        walker.skip_subtree()
+                        continue
                 if el.text:
                     self.buf.append(el.text)
             else:
@@ -219,11 +234,13 @@ def read_html(text: str) -> Document:
         return doc
     doc.meta = _meta(root)
     title_el = root.find(".//title")
-    if title_el is not None and title_el.text_content().strip():
-        doc.title = _clean(title_el.text_content())
+    if title_el is not None and _text(title_el).strip():
+        doc.title = _clean(_text(title_el))
     body = root.find(".//body")
     if body is None:
         body = root
+    for br in body.iter("br"):
+        br.tail = " " + br.tail if br.tail else " "
     content = _content_root(body)
     lines = _Walker(content).walk(body)
     if content is None:
