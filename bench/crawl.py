@@ -43,6 +43,7 @@ def run_spiders(replica: str, record: Path, concurrency: int) -> dict:
     from scrapy.utils.project import get_project_settings
 
     from crawler.middlewares import original_request
+    from crawler.signals import fetch_failed
 
     os.environ["NIANBAO_REPLICA"] = replica
     settings = get_project_settings()
@@ -70,10 +71,15 @@ def run_spiders(replica: str, record: Path, concurrency: int) -> dict:
     def on_item(item, response, spider):
         counts["items"] += 1
 
+    def on_failure(request, failure, spider, outcome):
+        counts.setdefault("failed", {}).setdefault(outcome, 0)
+        counts["failed"][outcome] += 1
+
     for name in PORTALS:
         crawler = process.create_crawler(name)
         crawler.signals.connect(on_response, signal=signals.response_received)
         crawler.signals.connect(on_item, signal=signals.item_scraped)
+        crawler.signals.connect(on_failure, signal=fetch_failed)
         process.crawl(crawler)
     started = time.perf_counter()
     process.start()
@@ -141,12 +147,16 @@ def serve(scale: int) -> tuple[subprocess.Popen, str]:
     return proc, line.split()[1]
 
 
-def report_pages(scale: int) -> int:
+def manifest(scale: int) -> list[dict]:
     out = subprocess.run(
         [sys.executable, "-c", NIANBAO, "replica", "manifest", "--scale", str(scale)],
         capture_output=True, text=True, check=True, cwd=ROOT,
     ).stdout
-    return sum(1 for line in out.splitlines() if line.strip() and json.loads(line).get("kind", "page") == "page")
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def report_pages(scale: int) -> int:
+    return sum(1 for m in manifest(scale) if m.get("kind", "page") == "page")
 
 
 def main() -> None:
@@ -184,8 +194,9 @@ def main() -> None:
     spiders, bare = results["spiders"], results["bare"]
     rate_s = spiders["responses"] / spiders["seconds"]
     rate_b = bare["responses"] / bare["seconds"]
-    print(f"replica scale {scale}: {pages} report pages in the manifest")
-    print(f"five spiders: {spiders['responses']} responses, {spiders['items']} items in {spiders['seconds']:.1f} s = {rate_s:.1f} pages/s")
+    print(f"replica scale {scale}: {pages} report pages, {len(manifest(scale))} reports with attachments in the manifest")
+    print(f"five spiders: {spiders['responses']} responses, {spiders['items']} items in {spiders['seconds']:.1f} s = {rate_s:.1f} pages/s"
+          f" (failures: {spiders.get('failed', {})})")
     print(f"bare spider:  {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f} pages/s")
     print(f"ratio spiders/bare: {rate_s / rate_b:.2f} (aim ≥ 0.80)")
 
