@@ -11,6 +11,7 @@ import re
 from . import templates as T
 from .cells import Findings, leading_tokens, number, to_10k_yuan
 from .labels import active as active_labels
+from .normalize import compact
 from .split import splits
 from .stream import HIT, Stream
 
@@ -20,6 +21,26 @@ _YUAN_HEADER = re.compile(r"单位[:：]?\s*元|\(\s*元\s*\)|（\s*元\s*）")
 def _layout(template: str) -> dict[str, tuple[str, ...]]:
     table = T.TEMPLATES_BY_NAME[template].table("active")
     return {row.key: tuple(c.key for c in block.columns) for block in table.blocks for row in block.rows}
+
+
+def _by_header(stream: Stream, toks: list, n: int) -> list:
+    """A row padded to a grid (trafilatura pads merged cells): keep the cells under the block's
+    column headers (the 信息内容 row above it)."""
+    filled = [t for t in toks if not t.blank]
+    if len(filled) == n:
+        return filled  # the empty cells were the padding
+    line = toks[0].line
+    for li in range(line - 1, max(-1, line - 4), -1):
+        cells = stream.cells(li)
+        if cells and compact(cells[0]) == "信息内容":
+            positions = [i for i, c in enumerate(cells) if i and c.strip()]
+            if len(positions) == n and len(cells) == toks[0].width:
+                by_col = {t.col: t for t in toks}
+                picked = [by_col.get(p) for p in positions]
+                if None not in picked:
+                    return picked
+            break
+    return toks
 
 
 def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
@@ -39,6 +60,8 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
         if not toks:
             continue
         toks = list(toks)
+        if len(toks) > len(columns) and toks[0].row:
+            toks = _by_header(stream, toks, len(columns))
         while len(toks) > len(columns) and toks[-1].blank:
             toks.pop()
         if len(toks) > len(columns) and not toks[0].row and toks[len(columns)].line != toks[len(columns) - 1].line:

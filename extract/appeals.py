@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import templates as T
-from .cells import Findings, number
+from .cells import Findings, number, trim_padding
 from .split import grouped_sum_splits
 from .stream import TOK, Stream
 
@@ -17,10 +17,7 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
     toks = [payload for kind, payload, _ in stream.events(start, end, []) if kind == TOK]
     if not toks:
         return f
-    while len(toks) > WIDTH and toks[-1].blank:
-        toks.pop()  # padding of merged cells at the end of a row
-    while len(toks) > WIDTH and toks[0].blank:
-        toks.pop(0)
+    toks = trim_padding(toks, WIDTH)
     if len(toks) > WIDTH:
         # Numbers after the table (a stray figure in the next section) end on another line.
         if toks[WIDTH - 1].line != toks[WIDTH].line:

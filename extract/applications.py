@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from . import templates as T
 from .align import align
-from .cells import Findings, number
+from .cells import Findings, number, trim_padding
 from .labels import applications as application_labels
+from .normalize import compact
 from .split import sum_splits
 from .stream import EOL, HIT, TEXT, TOK, Stream, Tok
 
@@ -27,6 +28,7 @@ _RESULTS_AGGREGATE = T.TEMPLATE_2019.result_rows
 ROWS_FULL = tuple(r.key for r in T.TEMPLATE_2021.table("applications").blocks[0].rows)
 ROWS_AGGREGATE = tuple(r.key for r in T.TEMPLATE_2019.table("applications").blocks[0].rows)
 _PRODUCT_LIMIT = 100_000
+_HEADER_INDEX = {compact(c.label): i for i, c in enumerate(T.APPLICANTS)}
 
 
 @dataclass
@@ -53,6 +55,7 @@ class _Reader:
     hits: list[HitRecord] = field(default_factory=list)
     pool: list[Tok] = field(default_factory=list)
     row: list[Tok] = field(default_factory=list)
+    columns: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def add_groups(self, new: list[Group]) -> None:
         if not new:
@@ -66,7 +69,7 @@ class _Reader:
     def flush_row(self) -> None:
         if self.row:
             toks, self.row = self.row, []
-            self.add_groups([_row_group(toks)])
+            self.add_groups([_row_group(toks, self.columns)])
 
     def flush_pool(self) -> None:
         if self.pool:
@@ -78,12 +81,35 @@ def _cells(toks: list[Tok]) -> tuple:
     return tuple(None if t.blank else number(t.text) for t in toks)
 
 
-def _row_group(toks: list[Tok]) -> Group:
+def column_map(stream: Stream, start: int, end: int) -> dict[int, tuple[int, ...]]:
+    """For table rows padded to a grid (trafilatura pads merged cells with empty ones), the cell
+    positions of the seven applicant columns, by row width, read from the header rows."""
+    found: dict[int, dict[int, int]] = {}
+    # The header rows come just before the first row label.
+    for li in range(max(0, stream.line_of(start) - 12), stream.line_of(max(start, end - 1)) + 1):
+        cells = stream.cells(li)
+        if not cells:
+            continue
+        for i, cell in enumerate(cells):
+            c = compact(cell)
+            if c in _HEADER_INDEX:
+                found.setdefault(len(cells), {}).setdefault(_HEADER_INDEX[c], i)
+    maps = {}
+    for width, cols in found.items():
+        positions = tuple(cols.get(k, -1) for k in range(WIDTH))
+        if -1 not in positions and list(positions) == sorted(set(positions)):
+            maps[width] = positions
+    return maps
+
+
+def _row_group(toks: list[Tok], columns: dict[int, tuple[int, ...]] | None = None) -> Group:
     toks = list(toks)
-    while len(toks) > WIDTH and toks[-1].blank:
-        toks.pop()
-    while len(toks) > WIDTH and toks[0].blank:
-        toks.pop(0)
+    if len(toks) > WIDTH and columns and toks[0].width in columns:
+        by_col = {t.col: t for t in toks}
+        picked = [by_col.get(c) for c in columns[toks[0].width]]
+        if None not in picked:
+            toks = picked
+    toks = trim_padding(toks, WIDTH)
     line = toks[0].line
     digits = " ".join(t.text or "_" for t in toks)
     if len(toks) != WIDTH or any("." in t.text or t.text.startswith("-") for t in toks):
@@ -130,8 +156,8 @@ def _pool_groups(toks: list[Tok]) -> list[Group]:
     return groups
 
 
-def _read(events: list[tuple]) -> _Reader:
-    r = _Reader()
+def _read(events: list[tuple], columns: dict[int, tuple[int, ...]]) -> _Reader:
+    r = _Reader(columns=columns)
     row_line = None
     for kind, payload, line in events:
         if kind == HIT:
@@ -249,7 +275,7 @@ def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findin
 def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     f = Findings()
     hits = application_labels().find(stream.text, start, end)
-    r = _read(stream.events(start, end, hits))
+    r = _read(stream.events(start, end, hits), column_map(stream, start, end))
     if not r.groups:
         return f
     slots = _slots(template, r)

@@ -31,6 +31,30 @@ def to_10k_yuan(value: int | float) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
+def trim_padding(toks: list[Tok], n: int) -> list[Tok]:
+    """Drop empty cells that pad a row beyond its `n` columns (merged cells padded by a converter).
+
+    Padding can sit before the values or after them. When it is not clear which empty cells are
+    padding and it matters (the two readings differ), the row is returned untrimmed, so the caller
+    sees too many cells and leaves it out.
+    """
+    if len(toks) <= n:
+        return toks
+    tail, head = list(toks), list(toks)
+    while len(tail) > n and tail[-1].blank:
+        tail.pop()
+    while len(tail) > n and tail[0].blank:
+        tail.pop(0)
+    while len(head) > n and head[0].blank:
+        head.pop(0)
+    while len(head) > n and head[-1].blank:
+        head.pop()
+    if len(tail) != n or len(head) != n:
+        return tail if len(tail) == n else head if len(head) == n else toks
+    same = [a.text for a in tail] == [b.text for b in head]
+    return tail if same else toks
+
+
 def leading_tokens(events: list[tuple], index: int) -> list[Tok]:
     """The value tokens right after the event at `index` (a label hit): a table row's value cells,
     or the numbers that follow in running text up to the next label or words."""

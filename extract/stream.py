@@ -33,6 +33,8 @@ class Tok:
     row: bool  # from a table row: a cell of its own
     unit: str | None = None
     start: int = 0
+    col: int = -1  # the cell's index in its table row
+    width: int = 0  # how many cells that row has
 
     @property
     def blank(self) -> bool:
@@ -60,6 +62,13 @@ class Stream:
 
     def line_of(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) - 1
+
+    def cells(self, index: int) -> list[str] | None:
+        """The cells of a table-row line (None for a text line)."""
+        if not self.rows[index]:
+            return None
+        start, end = self.line_span(index)
+        return self.text[start + 1 : end].split("\t")
 
     def line_span(self, index: int) -> tuple[int, int]:
         start = self.starts[index]
@@ -131,15 +140,15 @@ class Stream:
             if kind == "text":
                 out.append((TEXT, None, li))
             elif i > last_label and kind == "blank":
-                out.append((TOK, Tok("", li, True, None, cs), li))
+                out.append((TOK, Tok("", li, True, None, cs, i, len(cells)), li))
             elif i > last_label and kind == "num":
                 s = cell.strip()
                 if s.isdigit() and s.isascii():
-                    out.append((TOK, Tok(s, li, True, None, cs), li))
+                    out.append((TOK, Tok(s, li, True, None, cs, i, len(cells)), li))
                     continue
                 for m in NUM.finditer(cell):
                     out.append((TOK, Tok(m.group(0).split("万")[0].rstrip("元 ").replace(",", ""), li, True,
-                                         _unit(m.group(1), cell), cs + m.start()), li))
+                                         _unit(m.group(1), cell), cs + m.start(), i, len(cells)), li))
         while hi < len(line_hits):
             out.append((HIT, line_hits[hi], li))
             hi += 1

@@ -9,8 +9,8 @@ import pytest
 
 import extract
 from extract import render
-from extract_fixtures import (SEED_PRE2019, SEEDS_2021, assert_values, docx_report, gold, pdf_report,
-                              portal_html, text_report, xlsx_report)
+from extract_fixtures import (SEED_PRE2019, SEEDS_2021, assert_values, docx_report, gold, page_body, pdf_report,
+                              portal_html, text_report, title, xlsx_report)
 
 FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
@@ -177,3 +177,36 @@ def test_label_wording_variants(stem):
     text = re.sub(r"(\d)\.(属于|本机关|没有|补正|信访|重复|要求|无正当|申请人|其他)", r"\1、\2", text)
     report = extract.parse(text.encode(), filename="r.md")
     assert_values(report, g["values"])
+
+
+def _trafilatura_text(html: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, include_tables=True, favor_recall=True)
+
+
+@pytest.mark.parametrize("blank_zeros", [False, True])
+@pytest.mark.parametrize("stem", SEEDS_2021)
+def test_trafilatura_output_of_merged_cells(stem, blank_zeros):
+    """trafilatura pads merged cells with empty ones; padding is not read as blank (zero) cells."""
+    g = gold(stem)
+    page = render.portal_page(title(stem), page_body(stem, render.html_tables("2021", g["values"], blank_zeros=blank_zeros)))
+    report = extract.parse(_trafilatura_text(page).encode(), filename="page.txt")
+    assert_values(report, g["values"])
+
+
+def test_trafilatura_output_of_a_real_page_with_blank_cells(shared):
+    g = gold("026")
+    html = (shared / "reports" / "026.html").read_text(encoding="utf-8")
+    report = extract.parse(_trafilatura_text(f"<html><body>{html}</body></html>").encode(), filename="026.txt")
+    assert_values(report, g["values"], g["optional"])
+
+
+def test_padding_that_could_be_either_side_is_not_guessed():
+    # Seven applicant cells, one of them blank, plus one padding cell: before or after the values?
+    values = " | ".join(["（一）予以公开", "", "258", "12", "", "", "1", "1", ""])
+    text = "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 | 272 | 0 | 0 | 0 | 0 | 0 | 272\n" + values
+    report = extract.parse(text.encode(), filename="r.md")
+    assert report.values["applications.new_received.natural_person"] == 272
+    assert not any(k.startswith("applications.granted.") for k in report.values)
+    assert any(w.startswith("applications.granted:") for w in report.warnings)
