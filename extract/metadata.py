@@ -21,13 +21,17 @@ from .normalize import nfkc
 
 _YEAR = r"((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年\s*度?"
 _KIND = r"(?:政府信息公开|政务公开|信息公开)"
+_KIND_RE = re.compile(r"(?:关于)?" + _KIND)
+_YEAR_RE = re.compile(r"[(（]?\s*" + _YEAR + r"\s*[)）]?")
+#: A line that is a report title: "...政府信息公开工作年度报告", "...政务公开年报（2023年度）".
 TITLE_LINE = re.compile(
-    r"^(?:(?:文章)?标题|名称|题目)?\s*[:：]?\s*(?P<pre>[^。;；:：|]{0,40}?)\s*" + _YEAR + r"\s*(?P<mid>[^。;；:：|]{0,40}?)\s*"
-    + r"(?:关于)?" + _KIND + r"[^。;；:：|]{0,12}?(?:年度报告|年报|报告)\s*$"
+    r"^(?:(?:文章)?标题|名称|题目)?\s*[:：]?\s*(?P<title>[^。;；:：|]{0,60}?" + _KIND
+    + r"[^。;；:：|]{0,14}?(?:年度报告|年报|报告)(?:\s*[(（][^()（）]{0,12}[)）])?)\s*$"
 )
+#: A title inside running text (flattened pages): no spaces in it.
 TITLE_IN_TEXT = re.compile(
-    r"(?P<pre>[^\s|:：>»,，。;；“”《》]{0,30}?)" + _YEAR + r"(?P<mid>[^\s|:：>»,，。;；“”《》]{0,30}?)" + _KIND
-    + r"工作(?:年度)?报告"
+    r"(?P<title>[^\s|:：>»,，。;；“”《》]{0,30}?" + _YEAR + r"[^\s|:：>»,，。;；“”《》]{0,30}?" + _KIND
+    + r"工作(?:年度)?报告)"
 )
 _SITE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]*(?:网|政府|门户|网站)[^_|\-–—]*$")
 _STRIP = " \t　,，.。:：、-—_|“”\"'《》()（）"
@@ -66,24 +70,38 @@ def _year(text: str) -> int | None:
     return chinese_year(text)
 
 
-def _agency_from(m: re.Match) -> str | None:
-    pre = m.group("pre").strip(_STRIP)
-    mid = m.group("mid").strip(_STRIP)
-    for prefix in ("关于", "标题", "名称"):
-        pre = pre.removeprefix(prefix).strip(_STRIP)
-    pre = pre.removesuffix("关于").strip(_STRIP)
-    mid = mid.removesuffix("关于").removesuffix("的").strip(_STRIP)
-    agency = (mid or pre).replace(" ", "")
-    return agency or None
+def split_title(title: str) -> tuple[str | None, int | None]:
+    """(agency, year) as a report title prints them, wherever the year sits:
+    `重庆市长寿区万顺镇人民政府 2022年政府信息公开工作年度报告`, `2023年暨阳街道办事处政府信息公开…`,
+    `某局政府信息公开工作年度报告（2023年度）`."""
+    kind = _KIND_RE.search(title)
+    if not kind:
+        return None, None
+    head, tail = title[: kind.start()], title[kind.end() :]
+    ym = _YEAR_RE.search(head)
+    if ym:
+        pre, mid = head[: ym.start()], head[ym.end() :]
+    else:
+        ym = _YEAR_RE.search(tail)
+        pre, mid = head, ""
+    year = _year(ym.group(1)) if ym else None
+
+    def clean(part: str) -> str:
+        part = re.sub(r"^(?:(?:文章)?标题|名称|题目)\s*[:：]", "", part.strip(_STRIP)).strip(_STRIP)
+        part = part.removeprefix("关于").removesuffix("关于").removesuffix("的").strip(_STRIP)
+        return part.replace(" ", "")
+
+    agency = clean(mid) or clean(pre)
+    return agency or None, year
 
 
-def _title_candidates(lines: list[tuple[str, bool]]) -> list[tuple[int, str, re.Match]]:
+def _title_candidates(lines: list[tuple[str, bool]]) -> list[tuple[int, str]]:
     found = []
     for i, (text, _) in enumerate(lines[:200]):
         if len(text) <= 90:
             m = TITLE_LINE.match(text)
-            if m:
-                found.append((i, text, m))
+            if m and _YEAR_RE.search(m.group("title")):
+                found.append((i, m.group("title")))
                 continue
             # A title wrapped over two or three short lines (PDF headings).
             joined = text
@@ -92,8 +110,8 @@ def _title_candidates(lines: list[tuple[str, bool]]) -> list[tuple[int, str, re.
                     break
                 joined = joined + lines[i + k][0]
                 m = TITLE_LINE.match(joined)
-                if m:
-                    found.append((i, joined, m))
+                if m and _YEAR_RE.search(m.group("title")):
+                    found.append((i, m.group("title")))
                     break
     return found
 
@@ -103,31 +121,30 @@ def _title(doc: Document, lines: list[tuple[str, bool]]) -> tuple[str | None, st
     meta_title = doc.meta.get("articletitle") or doc.meta.get("title") or doc.meta.get("og:title")
     if meta_title:
         m = TITLE_LINE.match(nfkc(meta_title).strip())
-        if m:
-            return m.group(0).strip(), _agency_from(m), _year(m.group(2))
+        if m and _YEAR_RE.search(m.group("title")):
+            return (m.group("title").strip(), *split_title(m.group("title")))
     candidates = _title_candidates(lines)
     first_content = next((i for i, (_, content) in enumerate(lines) if content), 0)
     if candidates:
         # The title nearest the start of the body: before it if any, else the first after it.
         before = [c for c in candidates if c[0] <= first_content + 3]
-        i, text, m = before[-1] if before else candidates[0]
-        agency = _agency_from(m)
+        i, text = before[-1] if before else candidates[0]
+        agency, year = split_title(text)
         if agency is None and i > 0:
             prev = lines[i - 1][0]
             if len(prev) <= 30 and not re.search(r"\d|正文|首页|位置", prev) and prev.endswith(_ORG_SUFFIXES):
                 agency = prev.strip(_STRIP).replace(" ", "")
                 text = prev + text
-        title = re.sub(r"^(?:(?:文章)?标题|名称|题目)\s*[:：]\s*", "", text).strip()
-        return title, agency, _year(m.group(2))
+        return text.strip(), agency, year
     for text, _ in lines[:200]:
         m = TITLE_IN_TEXT.search(text)
         if m:
-            return m.group(0).strip(), _agency_from(m), _year(m.group(2))
+            return (m.group("title").strip(), *split_title(m.group("title")))
     if doc.title:
         text = _SITE_SUFFIX.sub("", nfkc(doc.title)).strip()
         m = TITLE_LINE.match(text) or TITLE_IN_TEXT.search(text)
-        if m:
-            return m.group(0).strip(), _agency_from(m), _year(m.group(2))
+        if m and _YEAR_RE.search(m.group("title")):
+            return (m.group("title").strip(), *split_title(m.group("title")))
     return None, None, None
 
 

@@ -102,7 +102,7 @@ def _matrix(rows: list[list[render.Cell]]) -> tuple[list[list[str]], list[tuple[
     return grid, spans
 
 
-def pdf_report(stem: str, **options) -> bytes:
+def pdf_report(stem: str, *, ruled: bool = True, **options) -> bytes:
     """A PDF like agencies publish: prose, then the tables ruled, long labels wrapping in their cells,
     table 三 breaking across pages. Uses reportlab's built-in CID font STSong-Light."""
     from reportlab.lib import colors
@@ -142,7 +142,7 @@ def pdf_report(stem: str, **options) -> bytes:
                         data[0][c0] = ""
                 story.append(PageBreak())
             table = Table(data, colWidths=widths, repeatRows=0)
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            table.setStyle(TableStyle([*([("GRID", (0, 0), (-1, -1), 0.5, colors.black)] if ruled else []),
                                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                        *[("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in part_spans
                                          if (c0, r0) != (c1, r1)]]))

@@ -115,9 +115,12 @@ def test_flattened_digits(stem, seed):
     assert all(k in report.values for k in apps), [k for k in apps if k not in report.values][:5]
 
 
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
 @pytest.mark.parametrize("stem", SEEDS_2021)
-def test_pdf_made_in_the_test(stem):
-    report = extract.parse(pdf_report(stem), filename="report.pdf")
+def test_pdf_made_in_the_test(stem, ruled):
+    """Ruled tables come through pdfplumber's table finder; unruled ones as text lines whose labels
+    wrap over several lines around their numbers."""
+    report = extract.parse(pdf_report(stem, ruled=ruled), filename="report.pdf")
     assert_values(report, gold(stem)["values"])
     _meta_ok(report, stem)
 

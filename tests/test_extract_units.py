@@ -11,6 +11,7 @@ from extract import render
 from extract.align import align
 from extract.dates import first_date
 from extract.decode import decode
+from extract.metadata import split_title
 from extract.normalize import nfkc
 from extract.split import grouped_sum_splits, row_sum_ok, splits, sum_splits
 
@@ -94,6 +95,20 @@ def test_metadata_from_title_meta_and_labels():
     assert r.index_no == "11440000MB2C93xxxx/2024-00012"
     r = extract.parse(_page("2022年某某镇人民政府政府信息公开工作年度报告", "<p>一、总体情况</p>", meta=False))
     assert (r.agency, r.year, r.published) == ("某某镇人民政府", 2022, None)
+
+
+@pytest.mark.parametrize("title,agency,year", [
+    ("重庆市长寿区万顺镇人民政府 2022年政府信息公开工作年度报告", "重庆市长寿区万顺镇人民政府", 2022),
+    ("2023年暨阳街道办事处政府信息公开工作年度报告", "暨阳街道办事处", 2023),
+    ("某区民政局政府信息公开工作年度报告（2023年度）", "某区民政局", 2023),
+    ("某区民政局政府信息公开工作2023年度报告", "某区民政局", 2023),
+    ("关于某区民政局2023年度政府信息公开工作年度报告", "某区民政局", 2023),
+    ("某区民政局2023年政务公开工作年度报告", "某区民政局", 2023),
+    ("某县二〇二三年度政府信息公开工作年度报告", "某县", 2023),
+    ("2023年度政府信息公开工作年度报告", None, 2023),
+])
+def test_agency_and_year_as_the_title_prints_them(title, agency, year):
+    assert split_title(title) == (agency, year)
 
 
 def test_published_from_a_signature_date_and_not_from_the_statistics_period():
