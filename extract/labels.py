@@ -103,7 +103,7 @@ class Matcher:
             if hits and m.start() < hits[-1].end:
                 continue
             lb = self.labels[int(m.lastgroup[1:])]
-            stop = _extend(text, m.end(), end, lb.core, lb.min_len)
+            stop = _parenthetical(text, _extend(text, m.end(), end, lb.core, lb.min_len), end)
             begin = _ordinal_start(text, m.start(), hits[-1].end if hits else start, lb.ordinal)
             if begin is None:
                 if lb.need_ordinal:
@@ -127,6 +127,18 @@ def _extend(text: str, pos: int, end: int, core: str, matched: int) -> int:
         j += 1
         stop = pos
     return stop
+
+
+def _parenthetical(text: str, pos: int, end: int) -> int:
+    """A note in brackets right after a label belongs to it: 主动公开政府信息数（…计1条）."""
+    p = pos
+    while p < end and text[p] in " \n":
+        p += 1
+    if p < end and text[p] == "(":
+        close = text.find(")", p, min(end, p + 60))
+        if close != -1 and "\t" not in text[p:close] and "(" not in text[p + 1 : close]:
+            return close + 1
+    return pos
 
 
 def _ordinal_start(text: str, pos: int, lower: int, variants: tuple[str, ...]) -> int | None:

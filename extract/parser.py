@@ -94,7 +94,7 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
     report.template = template
     if template is None:
         report.warnings.append("report year and template generation could not be determined")
-    elif how == "year":
+    elif how == "year" and not findings.values:
         report.warnings.append(f"no statistics tables found; template {template} inferred from the year {md.year}")
     if md.year is None:
         report.warnings.append("the year the report covers could not be determined")

@@ -17,7 +17,7 @@ from .labels import stats as stats_labels
 from .split import splits
 from .stream import HIT, Stream
 
-HEADER = re.compile(r"历年累计|计量单位|指标名称")
+HEADER = re.compile(r"历年累计|计量单位|指标名称|统计指标")
 FALLBACK_HEADER = re.compile(r"统计表|附表")
 #: Sums the Fujian-style table prints as "其中" sub-rows; used only to choose among split readings.
 _SUMS = (

@@ -266,8 +266,8 @@ TEMPLATE_2019 = Template(
 #: Rows of the pre-2019 统计表 (指标名称 | 计量单位 | 本年 | 历年累计), as printed in various provinces.
 STATS_ROWS = (
     Row("active.total", "主动公开政府信息数", ("主动公开文件数", "主动公开信息数")),
-    Row("active.website", "其中:政府网站公开数", ("网站公开",)),
-    Row("active.gazette", "其中:政府公报公开数", ("政府公报公开数",)),
+    Row("active.website", "其中:政府网站公开数", ("网站公开", "政府网站公开政府信息数")),
+    Row("active.gazette", "其中:政府公报公开数", ("政府公报公开数", "政府公报公开政府信息数", "公报公开")),
     Row(
         "requests.total",
         "受理政府信息公开申请总数",
@@ -281,14 +281,14 @@ STATS_ROWS = (
     Row("requests.email", "电子邮件申请数"),
     Row("requests.letter", "信函申请数"),
     Row("requests.other", "其它形式申请数", ("其他形式申请数",)),
-    Row("replies.total", "对申请的答复总数", ("对申请的答复数",)),
+    Row("replies.total", "对申请的答复总数", ("对申请的答复数", "申请答复数")),
     Row("replies.granted", "同意公开答复数"),
     Row("replies.partially_granted", "同意部分公开答复数"),
     Row("replies.denied", "不予公开答复数", ("否决公开答复数", "不同意公开答复数")),
     Row("replies.other", "其他类型答复数"),
-    Row("review", "行政复议数"),
-    Row("litigation", "行政诉讼数"),
-    Row("complaints", "接受行政申诉、举报数", ("行政申诉数", "举报投诉数", "接受行政诉讼、举报数")),
+    Row("review", "行政复议数", ("行政复议数量",)),
+    Row("litigation", "行政诉讼数", ("行政诉讼数量",)),
+    Row("complaints", "接受行政申诉、举报数", ("行政申诉数", "举报投诉数", "接受行政诉讼、举报数", "举报投诉数量")),
     Row("fees", "依申请公开收费(减免)金额(元)", ("收费减免金额", "政府信息公开收费减免金额")),
 )
 

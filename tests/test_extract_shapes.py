@@ -213,3 +213,38 @@ def test_padding_that_could_be_either_side_is_not_guessed():
     assert report.values["applications.new_received.natural_person"] == 272
     assert not any(k.startswith("applications.granted.") for k in report.values)
     assert any(w.startswith("applications.granted:") for w in report.warnings)
+
+
+NATIONAL_STATS = [  # the national 统计表 of 2014-2018 (one 统计数 column), figures made up
+    ("统计指标", "单位", "统计数"), ("一、主动公开情况", "", ""),
+    ("（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）", "条", "2543"),
+    ("其中：主动公开规范性文件数", "条", "12"), ("（二）通过不同渠道和方式公开政府信息的情况", "", ""),
+    ("1.政府公报公开政府信息数", "条", "20"), ("2.政府网站公开政府信息数", "条", "2500"),
+    ("3.政务微博公开政府信息数", "条", "300"), ("三、依申请公开情况", "", ""), ("（一）收到申请数", "件", "9"),
+    ("1.当面申请数", "件", "2"), ("2.传真申请数", "件", "0"), ("3.网络申请数", "件", "6"), ("4.信函申请数", "件", "1"),
+    ("（三）申请答复数", "件", "9"), ("1.属于已主动公开范围数", "件", "1"), ("2.同意公开答复数", "件", "5"),
+    ("3.同意部分公开答复数", "件", "1"), ("4.不同意公开答复数", "件", "2"), ("四、行政复议数量", "件", "1"),
+    ("五、行政诉讼数量", "件", "0"), ("六、举报投诉数量", "件", "3"), ("七、依申请公开信息收取的费用", "万元", "0"),
+]
+NATIONAL_VALUES = {
+    "stats.active.total": 2543, "stats.active.gazette": 20, "stats.active.website": 2500, "stats.requests.total": 9,
+    "stats.requests.in_person": 2, "stats.requests.fax": 0, "stats.requests.online": 6, "stats.requests.letter": 1,
+    "stats.replies.total": 9, "stats.replies.granted": 5, "stats.replies.partially_granted": 1,
+    "stats.replies.denied": 2, "stats.review": 1, "stats.litigation": 0, "stats.complaints": 3,
+}
+
+
+@pytest.mark.parametrize("shape", ["html", "spaced", "pipes"])
+def test_national_statistics_table_of_2014_to_2018(shape):
+    head = "某县2016年政府信息公开工作年度报告\n一、概述\n……\n七、附件：政府信息公开情况统计表\n"
+    if shape == "html":
+        body = (head.replace("\n", "<br>") + render.html_table([[render.Cell(c) for c in r] for r in NATIONAL_STATS])).encode()
+        name = "r.html"
+    else:
+        sep = " " if shape == "spaced" else " | "
+        body = (head + "\n".join(sep.join(r) for r in NATIONAL_STATS)).encode()
+        name = "r.txt" if shape == "spaced" else "r.md"
+    report = extract.parse(body, filename=name)
+    assert (report.template, report.year) == ("pre2019", 2016)
+    assert_values(report, NATIONAL_VALUES)
+    assert not any("no statistics tables" in w for w in report.warnings)
