@@ -102,7 +102,8 @@ def _matrix(rows: list[list[render.Cell]]) -> tuple[list[list[str]], list[tuple[
     return grid, spans
 
 
-def pdf_report(stem: str, *, ruled: bool = True, **options) -> bytes:
+def pdf_report(stem: str, *, ruled: bool = True, values: dict | None = None, template: str | None = None,
+               **options) -> bytes:
     """A PDF like agencies publish: prose, then the tables ruled, long labels wrapping in their cells,
     table 三 breaking across pages. Uses reportlab's built-in CID font STSong-Light."""
     from reportlab.lib import colors
@@ -120,7 +121,7 @@ def pdf_report(stem: str, *, ruled: bool = True, **options) -> bytes:
     before, after = prose(stem)
     story = [Paragraph(title(stem), ParagraphStyle("h", parent=body, fontSize=15, leading=20))]
     story += [Paragraph(p, body) for p in before]
-    for heading, rows in render.tables(g["template"], g["values"], **options):
+    for heading, rows in render.tables(template or g["template"], g["values"] if values is None else values, **options):
         grid, spans = _matrix(rows)
         width = len(grid[0])
         widths = [42] * 3 + [45] * (width - 3) if width == 10 else None
@@ -214,3 +215,43 @@ def assert_values(report, expected: dict, optional: dict | None = None, *, compl
     assert not extra, f"values not in the report: {extra}"
     if complete:
         assert not missing, f"missing values: {missing[:10]} … warnings: {report.warnings}"
+
+
+def random_values(template: str, seed: int) -> dict:
+    """Figures for a 2019/2021 report whose identities hold, drawn at random (many zeros, some large)."""
+    import random
+
+    from extract import templates as T
+
+    rnd = random.Random(seed)
+
+    def count() -> int:
+        return rnd.choice([0, 0, 0, 0, 1, 2, 3, 5, 8, 13, 40, 120, 999, 2048])
+
+    values: dict = {}
+    table = T.TEMPLATES_BY_NAME[template].table("active")
+    for block in table.blocks:
+        for row in block.rows:
+            for col in block.columns:
+                key = f"active.{row.key}.{col.key}"
+                values[key] = round(rnd.uniform(0, 9999), 2) if T.unit(key) == "10k_yuan" else count()
+    results = T.TEMPLATES_BY_NAME[template].result_rows
+    cols = [c.key for c in T.APPLICANTS]
+    for col in cols[:-1]:
+        handled = 0
+        for row in results:
+            values[f"applications.{row}.{col}"] = v = count()
+            handled += v
+        forward = count()
+        carried = rnd.randint(0, handled + forward)
+        values[f"applications.total_handled.{col}"] = handled
+        values[f"applications.carried_forward.{col}"] = forward
+        values[f"applications.carried_over.{col}"] = carried
+        values[f"applications.new_received.{col}"] = handled + forward - carried
+    for row in {k.split(".")[1] for k in values if k.startswith("applications.")}:
+        values[f"applications.{row}.total"] = sum(values[f"applications.{row}.{c}"] for c in cols[:-1])
+    for row in T.APPEALS.blocks[0].rows:
+        parts = [count() for _ in range(4)]
+        for col, v in zip([c.key for c in T.APPEAL_OUTCOMES], [*parts, sum(parts)]):
+            values[f"appeals.{row.key}.{col}"] = v
+    return values

@@ -248,3 +248,43 @@ def test_national_statistics_table_of_2014_to_2018(shape):
     assert (report.template, report.year) == ("pre2019", 2016)
     assert_values(report, NATIONAL_VALUES)
     assert not any("no statistics tables" in w for w in report.warnings)
+
+
+RANDOM = [(t, s) for t in ("2021", "2019") for s in range(8)]
+
+
+@pytest.mark.parametrize("template,seed", RANDOM)
+def test_random_reports_in_every_text_and_html_shape(template, seed):
+    """Figures nobody tuned for: every shape gives them back exactly, or (flattened) leaves a cell
+    out with a warning, never a wrong number."""
+    from extract_fixtures import random_values
+
+    values = random_values(template, seed)
+    title_ = f"某某区民政局{2023 if template == '2021' else 2019}年政府信息公开工作年度报告"
+    shapes = {
+        "html": render.portal_page(title_, render.html_tables(template, values)).encode(),
+        "html-blank": render.portal_page(title_, render.html_tables(template, values, blank_zeros=True)).encode(),
+        "md": (title_ + "\n" + render.pipe_tables(template, values)).encode(),
+        "trafilatura-pipes": (title_ + "\n" + render.pipe_tables(template, values, markdown=False)).encode(),
+        "cells": (title_ + "\n" + render.cell_lines(template, values)).encode(),
+    }
+    for shape, body in shapes.items():
+        report = extract.parse(body, filename="r.html" if shape.startswith("html") else "r.md")
+        assert report.template == template, shape
+        assert_values(report, values)
+        assert not report.failed_checks, shape
+    flat = extract.parse((title_ + "\n" + render.flattened(template, values, seed=seed)).encode(), filename="r.txt")
+    assert_values(flat, values, complete=False)
+    assert sum(k.startswith("applications.") for k in flat.values) >= 100 or flat.warnings
+
+
+@pytest.mark.parametrize("template,seed", RANDOM[::3])
+def test_random_reports_as_pdf(template, seed):
+    from extract_fixtures import random_values
+
+    values = random_values(template, seed)
+    for ruled in (True, False):
+        pdf = pdf_report(SEEDS_2021[0], ruled=ruled, values=values, template=template)
+        report = extract.parse(pdf, filename="r.pdf")
+        assert report.template == template
+        assert_values(report, values)
