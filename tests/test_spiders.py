@@ -491,3 +491,15 @@ def spider_entry(url):
     from crawler.spider import Entry
 
     return Entry(url=url, title="长寿区2018年政府信息公开工作年度报告")
+
+
+def test_lincang_year_page_with_no_list_is_rendered_once_more_before_the_warning(caplog):
+    spider = make_spider(LinxiangSpider)
+    url = "https://www.ynlx.gov.cn/zfxxgk_lxq_zwfwglj/zfxxgknb.html?nbYear=2020"
+    empty = "<html><body><ul id='list'></ul></body></html>"
+    (again,) = requests_of(spider.parse_year(page(url, empty, meta=dict(spider.browser_meta))))
+    assert again.url == url and again.meta["nianbao_rerendered"] and again.meta["playwright"]
+    assert len(again.meta["playwright_page_methods"]) > len(spider.browser_meta["playwright_page_methods"])
+    with caplog.at_level(logging.WARNING):
+        assert requests_of(spider.parse_year(page(url, empty, meta=again.meta))) == []
+    assert f"linxiang: list page {url} yielded no reports" in caplog.text

@@ -30,6 +30,16 @@ class LincangSpider(PortalSpider):
         "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
     }
 
+    #: The same, for a second try at a page whose list did not show: waits a few seconds more.
+    slow_browser_meta = {
+        "playwright": True,
+        "playwright_page_methods": [
+            PageMethod("wait_for_load_state", "networkidle"),
+            PageMethod("wait_for_timeout", 3000),
+            PageMethod("wait_for_load_state", "networkidle"),
+        ],
+    }
+
     @property
     def hosts(self) -> set[str]:
         return {urlsplit(u).hostname for u in self.start_urls}
@@ -77,4 +87,11 @@ class LincangSpider(PortalSpider):
             if url.startswith(home) and YEAR_PAGE.search(url):
                 yield from self.year_request(url, column=column)
         entries = [e for e in entries_from_links(response, response.url, ARTVIEW, column) if same_site(e.url, self.hosts)]
+        if not entries and not response.meta.get("nianbao_rerendered"):
+            # Scripts on a busy portal can draw the list late: render once more, waiting longer,
+            # before calling the page empty.
+            self.crawler.stats.inc_value("nianbao/rerendered")
+            meta = {**response.meta, **self.slow_browser_meta, "nianbao_rerendered": True}
+            yield response.request.replace(meta=meta, dont_filter=True)
+            return
         yield from self.report_requests(response, entries)
