@@ -28,6 +28,7 @@ _RESULTS_AGGREGATE = T.TEMPLATE_2019.result_rows
 ROWS_FULL = tuple(r.key for r in T.TEMPLATE_2021.table("applications").blocks[0].rows)
 ROWS_AGGREGATE = tuple(r.key for r in T.TEMPLATE_2019.table("applications").blocks[0].rows)
 _PRODUCT_LIMIT = 100_000
+_SPLIT_BUDGET = 300_000
 _HEADER_INDEX = {compact(c.label): i for i, c in enumerate(T.APPLICANTS)}
 
 
@@ -56,6 +57,9 @@ class _Reader:
     pool: list[Tok] = field(default_factory=list)
     row: list[Tok] = field(default_factory=list)
     columns: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: Search steps left for splitting digit runs in this table (a flattened table needs a few
+    #: thousand; an adversarial page cannot make it take long).
+    budget: list[int] = field(default_factory=lambda: [_SPLIT_BUDGET])
 
     def add_groups(self, new: list[Group]) -> None:
         if not new:
@@ -74,7 +78,7 @@ class _Reader:
     def flush_pool(self) -> None:
         if self.pool:
             toks, self.pool = self.pool, []
-            self.add_groups(_pool_groups(toks))
+            self.add_groups(_pool_groups(toks, self.budget))
 
 
 def _cells(toks: list[Tok]) -> tuple:
@@ -117,19 +121,19 @@ def _row_group(toks: list[Tok], columns: dict[int, tuple[int, ...]] | None = Non
     return Group([_cells(toks)], line, digits)
 
 
-def _flattened(toks: list[Tok]) -> Group:
+def _flattened(toks: list[Tok], budget: list[int]) -> Group:
     pieces = [t.text for t in toks]
     digits = " ".join(pieces)
     if any(not p.isdigit() for p in pieces):
         return Group([], toks[0].line, digits, "not whole numbers")
-    readings = sum_splits(pieces, WIDTH)
+    readings = sum_splits(pieces, WIDTH, budget=budget)
     if readings is None:
         return Group([], toks[0].line, digits, "too many readings")
     return Group([tuple(int(c) for c in r) for r in readings], toks[0].line, digits,
                  "" if readings else "no reading satisfies the row total")
 
 
-def _pool_groups(toks: list[Tok]) -> list[Group]:
+def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:
     by_line: list[list[Tok]] = []
     for t in toks:
         if by_line and by_line[-1][0].line == t.line:
@@ -148,7 +152,7 @@ def _pool_groups(toks: list[Tok]) -> list[Group]:
         elif len(line) < WIDTH:
             if sum(len(t.text) for t in line) < WIDTH:
                 continue  # fewer digits than cells: a stray figure, not a row
-            groups.append(_flattened(line))
+            groups.append(_flattened(line, budget))
         else:
             groups += [Group([], line[0].line, " ".join(t.text for t in line), "numbers do not make rows")] * round(
                 len(line) / WIDTH

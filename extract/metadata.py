@@ -137,7 +137,7 @@ def _title(doc: Document, lines: list[tuple[str, bool]]) -> tuple[str | None, st
                 text = prev + text
         return text.strip(), agency, year
     for text, _ in lines[:200]:
-        m = TITLE_IN_TEXT.search(text)
+        m = TITLE_IN_TEXT.search(text, 0, 20000)
         if m:
             return (m.group("title").strip(), *split_title(m.group("title")))
     if doc.title:

@@ -130,6 +130,8 @@ def _sum_splits(text: str, forced: frozenset[int], lo: int, hi: int, n: int, max
     """Cuts of text[lo:hi] into n cells whose last is the sum of the others. No cell has a
     leading zero or straddles a forced boundary; partial sums above the total end a branch."""
     out: list[tuple[str, ...]] = []
+    if hi - lo > n * max_len or hi - lo < n:
+        return out
     inside = sorted(f for f in forced if lo < f < hi)
     for s in range(max(lo + n - 1, hi - max_len), hi):
         if any(s < f for f in inside):
@@ -138,6 +140,7 @@ def _sum_splits(text: str, forced: frozenset[int], lo: int, hi: int, n: int, max
         if not _CELL.fullmatch(last):
             continue
         target = int(last)
+        width = len(last)
         cells: list[str] = []
 
         def rec(i: int, k: int, total: int) -> None:
@@ -148,8 +151,10 @@ def _sum_splits(text: str, forced: frozenset[int], lo: int, hi: int, n: int, max
                 if i == s and total == target:
                     out.append((*cells, last))
                 return
+            if s - i > k * width:
+                return  # too many digits left: no cell can be longer than the total
             nxt = next((f for f in inside if f > i), s)
-            stop = min(nxt, i + max_len, s - (k - 1))
+            stop = min(nxt, i + width, s - (k - 1))
             for j in range(i + 1, stop + 1):
                 cell = text[i:j]
                 if len(cell) > 1 and cell[0] == "0":
@@ -165,7 +170,8 @@ def _sum_splits(text: str, forced: frozenset[int], lo: int, hi: int, n: int, max
     return out
 
 
-def sum_splits(pieces: list[str], n: int, *, max_len: int = 8) -> list[tuple[str, ...]] | None:
+def sum_splits(pieces: list[str], n: int, *, max_len: int = 8, budget: list[int] | None = None
+               ) -> list[tuple[str, ...]] | None:
     """Readings of a row whose last cell is the sum of the others (table 三: six applicants = 总计).
 
     Much faster than `splits` with an accepting test: partial sums prune the search.
@@ -175,7 +181,7 @@ def sum_splits(pieces: list[str], n: int, *, max_len: int = 8) -> list[tuple[str
         return []
     text, forced = _layout(pieces)
     try:
-        return _sum_splits(text, forced, 0, len(text), n, max_len, [WORK_LIMIT])
+        return _sum_splits(text, forced, 0, len(text), n, max_len, budget if budget is not None else [WORK_LIMIT])
     except TooMany:
         return None
 
@@ -196,7 +202,7 @@ def grouped_sum_splits(pieces: list[str], groups: int, size: int, *, max_len: in
                 if len(out) > LIMIT:
                     raise TooMany
             return
-        ends = [len(text)] if g == 1 else range(lo + size, len(text) - (g - 1) * size + 1)
+        ends = [len(text)] if g == 1 else range(lo + size, min(len(text) - (g - 1) * size, lo + size * max_len) + 1)
         for hi in ends:
             for reading in _sum_splits(text, forced, lo, hi, size, max_len, budget):
                 rec(hi, g - 1, acc + reading)

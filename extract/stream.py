@@ -170,7 +170,7 @@ class Stream:
             if hh is not None:
                 out.append((HIT, hh, li))
                 continue
-            if sb <= sa or self._covered(sa, sb, all_hits):
+            if sb <= sa:
                 continue
             frag = text[sa:sb]
             prev = 0

@@ -31,7 +31,8 @@ def test_split_uses_the_row_identity_and_no_leading_zeros():
 
 def test_split_gives_up_on_runs_with_too_many_readings():
     assert splits(["1" * 40], 7) is None
-    assert sum_splits(["1" * 56], 7) is None
+    assert sum_splits(["1" * 56], 7) == []  # pruned: no cell can be longer than the total
+    assert sum_splits(["120020470640020470"], 7, budget=[5]) is None  # out of search steps
     assert grouped_sum_splits(["12" * 30], 3, 5) in (None, [])
 
 
