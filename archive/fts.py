@@ -147,9 +147,16 @@ def search(db, query: str, *, limit: int = 20, all_versions: bool = False) -> li
     """Reports matching `query`, best first, with a snippet of text around the first hit.
 
     By default only each page's latest version is searched; `all_versions=True` also finds
-    words that only earlier (edited or withdrawn) versions contained.
+    words that only earlier (edited or withdrawn) versions contained. Hits are ranked by bm25,
+    except for a query most reports match: bm25's inverse document frequency is then clamped to
+    almost nothing (every hit scores alike), so the newest versions come first instead, without
+    scoring every report.
     """
-    latest = "" if all_versions else "AND r.id = p.latest_report_id"
+    expression = match_expression(query)
+    matches = db.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?", [expression]).fetchone()[0]
+    documents = db.execute("SELECT count(*) FROM reports_fts_docsize").fetchone()[0]
+    order = "reports_fts.rowid DESC" if matches * 2 > documents else "score"
+    latest = "" if all_versions else "AND r.is_latest = 1"
     rows = db.execute(
         f"""
         SELECT r.id, r.version, p.url, p.portal, r.title, r.agency, r.year, t.text,
@@ -159,10 +166,10 @@ def search(db, query: str, *, limit: int = 20, all_versions: bool = False) -> li
         JOIN pages p ON p.id = r.page_id
         LEFT JOIN report_texts t ON t.report_id = r.id
         WHERE reports_fts MATCH ? {latest}
-        ORDER BY score
+        ORDER BY {order}
         LIMIT ?
         """,
-        [match_expression(query), limit],
+        [expression, limit],
     ).fetchall()
     keys = ("report_id", "version", "url", "portal", "title", "agency", "year", "text", "score")
     results = []

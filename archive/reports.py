@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import fts
+from . import figures, fts
 from .clock import utc_now
 
 #: The parse JSON's fields, in the parser's order.
@@ -107,12 +107,13 @@ def store(db: sqlite_utils.Database, key_ids: KeyIds, report_id: int, parsed: Pa
     values = report.get("values") or {}
     checks = report.get("checks") or []
     failed = sum(1 for check in checks if not check.get("ok"))
+    main = figures.compute(values)
     db.execute(
         f"""UPDATE reports SET parser_version = ?, parsed_at = ?, parse_error = ?, warnings = ?,
-            value_count = ?, checks_failed = ?, {", ".join(f"{name} = ?" for name in _SCALARS)}
+            value_count = ?, checks_failed = ?, {", ".join(f"{name} = ?" for name in (*_SCALARS, *main))}
             WHERE id = ?""",
         [parsed.parser_version, utc_now(), parsed.error, _json_or_none(report.get("warnings") or []),
-         len(values), failed, *[report.get(name) for name in _SCALARS], report_id],
+         len(values), failed, *[report.get(name) for name in _SCALARS], *main.values(), report_id],
     )
     db.conn.executemany(
         "INSERT INTO report_values(report_id, key_id, value) VALUES (?, ?, ?)",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from .figures import MAIN_FIGURES
+
 SCHEMA_VERSION = 1
 
 
@@ -203,12 +205,20 @@ TABLES: tuple[Table, ...] = (
             Column("warnings", "TEXT", "JSON list of the parser's warnings."),
             Column("value_count", "INTEGER", "How many figures were read (rows in report_values)."),
             Column("checks_failed", "INTEGER", "How many of the template's identities failed (0 = all add up)."),
+            Column("is_latest", "INTEGER", "1 for the page's latest version (pages.latest_report_id), else 0.", "NOT NULL DEFAULT 1"),
+            *(
+                Column(figure.name, "", f"{figure.doc} Copied from report_values when parsed (see report_figures).")
+                for figure in MAIN_FIGURES
+            ),
         ),
         constraints=("UNIQUE (page_id, version)",),
         indexes=(
             "CREATE INDEX IF NOT EXISTS reports_sha256 ON reports(sha256)",
             "CREATE INDEX IF NOT EXISTS reports_unparsed ON reports(parsed_at) WHERE parsed_at IS NULL",
-            "CREATE INDEX IF NOT EXISTS reports_year_agency ON reports(year, agency)",
+            # Year-by-agency questions over the latest versions read this index alone.
+            "CREATE INDEX IF NOT EXISTS reports_latest_figures ON reports(year, agency, template, "
+            + ", ".join(figure.name for figure in MAIN_FIGURES)
+            + ") WHERE is_latest = 1",
         ),
     ),
     Table(

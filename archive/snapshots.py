@@ -158,9 +158,11 @@ def record_fetch(db: sqlite_utils.Database, blobs: BlobStore, fetch: Fetch) -> R
         page_id = page[0]
         outcome = "changed"
         version = db.execute("SELECT count(*) FROM reports WHERE page_id = ?", [page_id]).fetchone()[0] + 1
+    if outcome == "changed":
+        db.execute("UPDATE reports SET is_latest = 0 WHERE page_id = ? AND is_latest = 1", [page_id])
     report_id = db.execute(
-        "INSERT INTO reports(page_id, version, sha256, snapshot_id, rendered, first_seen_at, last_seen_at) "
-        "VALUES (?, ?, ?, 0, ?, ?, ?)",
+        "INSERT INTO reports(page_id, version, sha256, snapshot_id, rendered, first_seen_at, last_seen_at, is_latest) "
+        "VALUES (?, ?, ?, 0, ?, ?, ?, 1)",
         [page_id, version, digest, int(fetch.rendered), fetched_at, fetched_at],
     ).lastrowid
     snapshot_id = _insert_snapshot(db, fetch, page_id, report_id, digest, fetched_at, outcome)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .figures import MAIN_FIGURES
+
 
 @dataclass(frozen=True)
 class View:
@@ -11,77 +13,6 @@ class View:
     doc: str
     sql: str
     columns: dict[str, str]
-
-
-#: The main figures of a report, comparable across template generations where the templates
-#: agree: (column name, description, SQL expression over `v(key)` lookups).
-MAIN_FIGURES: tuple[tuple[str, str, str], ...] = (
-    (
-        "applications_received",
-        "Applications received this year (本年新收; pre-2019: 申请总数).",
-        "COALESCE({applications.new_received.total}, {stats.requests.total})",
-    ),
-    ("applications_carried_over", "Applications carried over from last year (上年结转).", "{applications.carried_over.total}"),
-    (
-        "granted",
-        "Applications answered by disclosure (予以公开; pre-2019: 同意公开).",
-        "COALESCE({applications.granted.total}, {stats.replies.granted})",
-    ),
-    (
-        "partially_granted",
-        "Partly disclosed (部分公开).",
-        "COALESCE({applications.partially_granted.total}, {stats.replies.partially_granted})",
-    ),
-    (
-        "handled",
-        "Applications handled in total (总计; pre-2019: 答复总数).",
-        "COALESCE({applications.total_handled.total}, {stats.replies.total})",
-    ),
-    ("carried_forward", "Carried forward to next year (结转下年度继续办理).", "{applications.carried_forward.total}"),
-    (
-        "reviews",
-        "Administrative reconsiderations (行政复议) in total.",
-        "COALESCE({appeals.review.total}, {stats.review})",
-    ),
-    (
-        "lawsuits",
-        "Administrative lawsuits (行政诉讼) in total: direct plus after reconsideration.",
-        "COALESCE({appeals.litigation_direct.total} + {appeals.litigation_after_review.total}, {stats.litigation})",
-    ),
-    (
-        "reviews_corrected",
-        "Reconsiderations whose result was corrected (结果纠正).",
-        "{appeals.review.corrected}",
-    ),
-    ("regulations_issued", "Regulations (规章) issued this year.", "{active.regulations.issued}"),
-    (
-        "normative_documents_issued",
-        "Normative documents (规范性文件) issued this year.",
-        "{active.normative_documents.issued}",
-    ),
-    ("licensing_decisions", "Administrative licensing decisions (行政许可).", "{active.licensing.decisions}"),
-    ("punishment_decisions", "Administrative punishment decisions (行政处罚).", "{active.punishment.decisions}"),
-    (
-        "fees_10k_yuan",
-        "Administrative fees collected, in 万元 (2019/2021 templates; pre-2019 stats.fees, in 元, divided by 10,000).",
-        "COALESCE({active.fees.amount}, {stats.fees} / 10000.0)",
-    ),
-)
-
-
-def _figure_sql(expression: str) -> str:
-    def lookup(key: str) -> str:
-        return (
-            "(SELECT value FROM report_values WHERE report_id = r.id AND key_id = "
-            f"(SELECT id FROM value_keys WHERE key = '{key}'))"
-        )
-
-    out = expression
-    while "{" in out:
-        start = out.index("{")
-        end = out.index("}", start)
-        out = out[:start] + lookup(out[start + 1 : end]) + out[end + 1 :]
-    return out
 
 
 _LATEST_COLUMNS = {
@@ -127,8 +58,9 @@ REPORT_FIGURES = View(
     "template generations where the templates agree. Every figure is in `report_values`.",
     "SELECT r.id AS report_id, p.url, p.portal, r.agency, r.year, r.template, r.published, "
     "r.checks_failed,\n       "
-    + ",\n       ".join(f"{_figure_sql(expr)} AS {name}" for name, _, expr in MAIN_FIGURES)
-    + "\nFROM pages p JOIN reports r ON r.id = p.latest_report_id",
+    + ", ".join(f"r.{figure.name}" for figure in MAIN_FIGURES)
+    # LEFT JOIN: a query that reads no page column skips pages and reads the covering index.
+    + "\nFROM reports r LEFT JOIN pages p ON p.id = r.page_id WHERE r.is_latest = 1",
     {
         "report_id": "The latest version (reports.id).",
         "url": "Canonical URL.",
@@ -138,7 +70,7 @@ REPORT_FIGURES = View(
         "template": "Template generation.",
         "published": "Publication date.",
         "checks_failed": "Identities that failed (0 = the tables add up).",
-        **{name: doc for name, doc, _ in MAIN_FIGURES},
+        **{figure.name: figure.doc for figure in MAIN_FIGURES},
     },
 )
 

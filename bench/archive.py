@@ -296,6 +296,11 @@ def synthetic_archive(source: Path, target: Path, count: int) -> dict:
             figures.setdefault(report_id, []).append((key_id, value))
         value_sets = [v for v in figures.values() if len(v) > 50] or list(figures.values())
         keys = src.execute("SELECT id, key FROM value_keys").fetchall()
+    from archive.figures import compute
+
+    names = dict(keys)
+    mains = [compute({names[key_id]: value for key_id, value in values}) for values in value_sets]
+    columns = list(mains[0])
     open_archive(target).close()
     rng = random.Random(2024)
     agencies = [f"{town}{kind}" for town in ("长寿", "诸暨", "东莞", "延平", "临翔", "万顺", "暨阳", "厚街", "寮步", "双龙")
@@ -317,11 +322,13 @@ def synthetic_archive(source: Path, target: Path, count: int) -> dict:
             conn.execute(
                 "INSERT INTO pages(id, url, portal, kind, first_seen_at, last_seen_at, last_changed_at, version_count, "
                 "latest_report_id) VALUES (?, ?, 'synthetic', 'page', ?, ?, ?, 1, ?)", [n, url, now, now, now, n])
+            which = rng.randrange(len(value_sets))
+            values, main = value_sets[which], mains[which]
             conn.execute(
                 "INSERT INTO reports(id, page_id, version, sha256, snapshot_id, first_seen_at, last_seen_at, parsed_at, "
-                "title, agency, year, template, value_count, checks_failed) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "'2021', ?, 0)", [n, n, f"{n:064x}", n, now, now, now, title, agency, year, 200])
-            values = rng.choice(value_sets)
+                f"title, agency, year, template, value_count, checks_failed, is_latest, {', '.join(columns)}) "
+                f"VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, '2021', ?, 0, 1, {', '.join('?' * len(columns))})",
+                [n, n, f"{n:064x}", n, now, now, now, title, agency, year, len(values), *main.values()])
             conn.executemany("INSERT INTO report_values(report_id, key_id, value) VALUES (?, ?, ?)",
                              [(n, key_id, value) for key_id, value in values])
             conn.execute("INSERT INTO report_texts(report_id, text) VALUES (?, ?)", [n, text])
@@ -346,29 +353,43 @@ SEARCH = """SELECT r.id, p.url, r.title FROM reports_fts
 JOIN reports r ON r.id = reports_fts.rowid JOIN pages p ON p.id = r.page_id AND p.latest_report_id = r.id
 WHERE reports_fts MATCH ? ORDER BY bm25(reports_fts, 10.0, 5.0, 1.0) LIMIT 20"""
 COUNT = "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?"
-AGGREGATE = """SELECT r.year, r.agency, count(*) AS reports, sum(received.value) AS applications_received,
-       sum(granted.value) AS granted
-FROM pages p JOIN reports r ON r.id = p.latest_report_id
-LEFT JOIN report_values received ON received.report_id = r.id
-  AND received.key_id = (SELECT id FROM value_keys WHERE key = 'applications.new_received.total')
-LEFT JOIN report_values granted ON granted.report_id = r.id
-  AND granted.key_id = (SELECT id FROM value_keys WHERE key = 'applications.granted.total')
+AGGREGATE = """SELECT year, agency, count(*) AS reports, sum(applications_received) AS applications_received,
+       sum(granted) AS granted, sum(reviews) AS reviews
+FROM reports WHERE is_latest = 1
+GROUP BY year, agency"""
+AGGREGATE_ANY_KEY = """SELECT r.year, r.agency, count(*), sum(v.value)
+FROM report_values v JOIN reports r ON r.id = v.report_id AND r.is_latest = 1
+WHERE v.key_id = (SELECT id FROM value_keys WHERE key = 'applications.denied_state_secret.total')
 GROUP BY r.year, r.agency"""
 
 
+def _timed_call(function, repeat: int = 5) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, result
+
+
 def queries(target: Path) -> dict:
-    from archive.fts import match_expression
+    from archive.db import connect
+    from archive.fts import match_expression, search
 
     conn = sqlite3.connect(target)
+    archive_db = connect(target, readonly=True)
     out = {"reports": conn.execute("SELECT count(*) FROM reports").fetchone()[0]}
     for word in ("年报", "复议", "纠正"):
         ms, rows = _timed(conn, SEARCH, [match_expression(word)])
         count_ms, count = _timed(conn, COUNT, [match_expression(word)])
-        out[f"search {word}"] = (ms, len(rows), count_ms, count[0][0])
+        search_ms, hits = _timed_call(lambda: search(archive_db, word))
+        out[f"search {word}"] = (ms, len(rows), count_ms, count[0][0], search_ms, len(hits))
     ms, rows = _timed(conn, AGGREGATE)
     out["aggregate"] = (ms, len(rows))
-    ms, rows = _timed(conn, "SELECT year, agency, count(*), sum(applications_received) FROM report_figures GROUP BY 1, 2", repeat=1)
+    ms, rows = _timed(conn, "SELECT year, agency, count(*), sum(applications_received) FROM report_figures GROUP BY 1, 2")
     out["aggregate via report_figures"] = (ms, len(rows))
+    ms, rows = _timed(conn, AGGREGATE_ANY_KEY)
+    out["aggregate of any figure"] = (ms, len(rows))
     index = sum(s for (s,) in conn.execute("SELECT pgsize FROM dbstat WHERE name LIKE 'reports_fts%'"))
     out["fts_index"] = index
     conn.close()
@@ -459,12 +480,15 @@ def main() -> None:
     print()
     print(f"4. queries over {timed['reports']} synthetic reports (built in {built['seconds']:.0f} s; median of 5)")
     for word in ("年报", "复议", "纠正"):
-        ms, n, count_ms, count = timed[f"search {word}"]
-        print(f"   search {word}: top {n} by rank in {ms:.0f} ms; count of {count} matches in {count_ms:.0f} ms")
+        ms, n, count_ms, count, search_ms, hits = timed[f"search {word}"]
+        print(f"   two-character query {word} ({count} matching reports): archive.search() top {hits} in "
+              f"{search_ms:.0f} ms; count in {count_ms:.0f} ms; every match scored by bm25 in SQL: {ms:.0f} ms")
     ms, groups = timed["aggregate"]
     print(f"   year-by-agency aggregate ({groups} groups): {ms:.0f} ms   (aim < 200 ms)")
     ms, groups = timed["aggregate via report_figures"]
     print(f"   the same through the wide report_figures view: {ms:.0f} ms")
+    ms, groups = timed["aggregate of any figure"]
+    print(f"   year-by-agency sum of a figure outside the main ones (report_values): {ms:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ def test_changed_bytes_make_a_new_version_and_both_stay_retrievable_byte_for_byt
         assert a.body(versions[0]["sha256"]) == first and a.body(versions[1]["sha256"]) == second
         assert a.page(URL)["latest_report_id"] == versions[1]["id"]
         assert a.page(URL)["version_count"] == 2
+        assert [v["is_latest"] for v in versions] == [0, 1]
 
 
 def test_identical_bytes_at_two_addresses_are_stored_once(writer, path):

@@ -130,7 +130,8 @@ def test_search_ranks_title_hits_and_returns_a_snippet(tmp_path):
     path = tmp_path / "a.db"
     with ArchiveWriter(path, parser="archive_fixtures", parse_workers=0) as writer:
         for i, (title, text) in enumerate(
-            [("某镇2023年年报", "正文没有那个词。"), ("某局报告", "这里提到年报一次。"), ("无关", "无关的内容。")]
+            [("某镇2023年年报", "正文没有那个词。"), ("某局报告", "这里提到年报一次。")]
+            + [(f"无关{n}", "无关的内容。") for n in range(4)]
         ):
             url = f"https://www.ypzf.gov.cn/r{i}.html"
             writer.submit_fetch(
@@ -138,5 +139,7 @@ def test_search_ranks_title_hits_and_returns_a_snippet(tmp_path):
             ).result()
     with Archive(path) as archive:
         hits = archive.search("年报")
-        assert [h["title"] for h in hits] == ["某镇2023年年报", "某局报告"]
+        assert [h["title"] for h in hits] == ["某镇2023年年报", "某局报告"]  # a title hit weighs more
         assert "[年报]" in hits[1]["snippet"]
+        # A word most reports contain scores alike everywhere (bm25's IDF is clamped): newest first.
+        assert [h["title"] for h in archive.search("内容")] == ["无关3", "无关2", "无关1", "无关0"]
