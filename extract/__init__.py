@@ -81,10 +81,17 @@ def _document(kind: str, body: bytes, content_type: str | None):
 
         return read_xlsx(body)
     if kind.startswith("legacy:"):
-        from .readers.office import LEGACY, read_legacy
+        from .readers.legacy import read_doc, read_xls
+        from .readers.office import LEGACY
 
         ext = kind.split(":", 1)[1]
-        return read_legacy(LEGACY.get(ext, f"a legacy Office file ({ext})"))
+        if ext in (".xls", ".et"):
+            return read_xls(body)
+        if ext not in (".doc", ".wps"):
+            doc = read_xls(body)  # no telling extension: a workbook, else a document
+            if doc.readable:
+                return doc
+        return read_doc(body, LEGACY.get(ext, "a legacy Office file (.doc)"))
     if kind == "image":
         doc = Document(readable=False)
         doc.warnings.append("an image (a scanned report?): no text to read")

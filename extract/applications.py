@@ -38,6 +38,7 @@ class Group:
     line: int
     digits: str = ""
     note: str = ""
+    split: bool = False  # read by cutting runs of digits (not cell by cell)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def _flattened(toks: list[Tok], budget: list[int]) -> Group:
     if readings is None:
         return Group([], toks[0].line, digits, "too many readings")
     return Group([tuple(int(c) for c in r) for r in readings], toks[0].line, digits,
-                 "" if readings else "no reading satisfies the row total")
+                 "" if readings else "no reading satisfies the row total", split=True)
 
 
 def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:
@@ -276,6 +277,22 @@ def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findin
     return fixed
 
 
+def _distrust_splits(rows: dict[str, tuple], split_rows: set[str], results: tuple[str, ...], f: Findings) -> None:
+    """A digit run cut so that its row adds up can still be cut wrong (a dropped blank cell, say).
+    Where a column identity then fails and a cut row is part of it, the cut rows are left out:
+    printed figures may fail a check, guessed ones may not."""
+    if not split_rows:
+        return
+    doubtful: set[str] = set()
+    for need, test in _identities({}, results):
+        if set(need) & split_rows and all(k in rows for k in need) and not test(rows):
+            doubtful |= set(need) & split_rows
+    for key in sorted(doubtful):
+        del rows[key]
+        f.warnings.append(f"applications.{key}: the digits split so that the row adds up, but the table's "
+                          "column identities then fail; left out")
+
+
 def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     f = Findings()
     hits = application_labels().find(stream.text, start, end)
@@ -287,6 +304,7 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     scores = _scores(r, slots)
     assignment = align(len(r.groups), len(slots), scores)
     chosen: dict[str, list[tuple]] = {}
+    split_rows: set[str] = set()
     for group, slot in zip(r.groups, assignment):
         if slot is None:
             f.warnings.append(f"applications: a row of numbers ({group.digits or 'one row'}) could not be "
@@ -297,10 +315,13 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
             f.warnings.append(f"applications.{key}: {group.note} ({group.digits}); left out")
             continue
         chosen[key] = [_fill_blanks(c, f) for c in group.candidates]
+        if group.split:
+            split_rows.add(key)
     missing = [k for k in slots if k not in chosen and not any(w.startswith(f"applications.{k}:") for w in f.warnings)]
     if missing and len(missing) < len(slots):
         f.warnings.append("applications: rows not found: " + ", ".join(missing))
     rows = _resolve(chosen, results, f)
+    _distrust_splits(rows, split_rows, results, f)
     for key in slots:
         if key in rows:
             for column, value in zip(COLUMNS, rows[key]):

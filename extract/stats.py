@@ -61,7 +61,8 @@ def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
         toks = toks[:width] if len(toks) > width and toks[width].line != toks[width - 1].line else toks
         digits = " ".join(t.text or "_" for t in toks)
         if len(toks) == width:
-            readings[key] = [tuple(None if t.blank else number(t.text) for t in toks)]
+            readings[key] = [tuple(0 if t.blank else number(t.text) for t in toks)]
+            f.blanks_as_zero += sum(t.blank for t in toks)
         elif width == 2 and len(toks) == 1 and not flattened:
             readings[key] = [(None if toks[0].blank else number(toks[0].text), None)]
         elif width == 2 and len(toks) == 1 and toks[0].text.isdigit():
@@ -73,6 +74,8 @@ def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
         else:
             f.warnings.append(f"stats.{key}: {len(toks)} numbers ({digits}) for {width} cells; left out")
     chosen = _settle(readings, prose, f)
+    if f.blanks_as_zero:
+        f.warnings.append(f"stats: {f.blanks_as_zero} blank cells read as 0")
     for row in T.STATS_ROWS:
         if row.key in chosen:
             this, *rest = chosen[row.key]

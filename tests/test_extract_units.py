@@ -141,15 +141,16 @@ def test_a_report_page_without_tables_infers_the_template_from_the_year():
     ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
     ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
     ("report.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+    ("report.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "no Chinese text in here at all".encode("utf-16-le")),
     ("scan.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100),
     ("broken.pdf", b"%PDF-1.4\n%garbage"),
     ("broken.docx", b"PK\x03\x04garbage"),
-])
+], ids=["doc", "xls", "wps", "png", "pdf", "docx", "doc-without-text"])
 def test_unreadable_formats_are_a_warning_not_a_crash(name, body):
     r = extract.parse(body, filename=name)
     assert not r.readable and r.warnings and r.template is None
     if name.endswith((".doc", ".xls", ".wps")):
-        assert "not readable" in r.warnings[0] and name[-4:].lstrip(".") in r.warnings[0]
+        assert "not readable" in r.warnings[-1] and name[-4:].lstrip(".") in r.warnings[-1]
 
 
 def test_parse_path_names_a_missing_file(tmp_path):
@@ -162,3 +163,33 @@ def test_to_json_is_exactly_the_issue_object(shared):
     assert list(r.to_json()) == ["source", "title", "agency", "year", "published", "index_no", "template",
                                  "values", "checks", "warnings"]
     assert isinstance(extract.PARSER_VERSION, str)
+
+
+def _legacy_word(lines: list[list[str]]) -> bytes:
+    """Bytes shaped like a Word 97-2003 / WPS file: OLE signature, then the text as UTF-16 with
+    table cells ended by \\x07 and rows by a second \\x07 (as Word stores them)."""
+    parts = []
+    for cells in lines:
+        parts.append("\x07".join(cells) + "\x07\x07" if len(cells) > 1 else cells[0] + "\r")
+    header = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+    return header + "".join(parts).encode("utf-16-le")
+
+
+@pytest.mark.parametrize("ext", [".doc", ".wps"])
+def test_legacy_word_files_are_read_from_their_text(ext):
+    from extract_fixtures import SEEDS_2021, gold, prose, title
+
+    stem = SEEDS_2021[1]
+    g = gold(stem)
+    before, after = prose(stem)
+    lines = [[title(stem)], *[[p] for p in before]]
+    for heading, rows in render.tables("2021", g["values"]):
+        lines.append([heading])
+        lines += [[c.text for c in row] for row in rows]
+    lines += [[p] for p in after]
+    r = extract.parse(_legacy_word(lines), filename="report" + ext)
+    assert r.template == "2021" and r.year == g["year"]
+    got = r.values
+    assert all(got[k] == v for k, v in g["values"].items() if k in got)
+    assert sum(k.startswith("applications.") for k in got) >= 150
+    assert any("legacy binary format" in w for w in r.warnings)

@@ -154,7 +154,7 @@ class _Walker:
 
     def _link_list(self, el) -> bool:
         """Menus and link lists outside the report: nothing in them is the report or its metadata."""
-        if self.depth_in_content or el in self.holds_content:
+        if (self.depth_in_content and self.content_root is not None) or el in self.holds_content:
             return False
         links = _COUNT_LINKS(el)
         return links >= 3 and links >= 0.8 * _COUNT_ITEMS(el)
