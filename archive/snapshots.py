@@ -28,6 +28,15 @@ log = logging.getLogger(__name__)
 GONE_STATUSES = (404, 410)
 
 
+def header(headers: dict[str, list[str]], name: str) -> str | None:
+    """The first value of header `name` (any case) in `{name: [values]}`, or None."""
+    lowered = name.lower()
+    for key, values in headers.items():
+        if key.lower() == lowered and values:
+            return values[0] if isinstance(values, list) else str(values)
+    return None
+
+
 @dataclass
 class Fetch:
     """One fetched report page or attachment: what `crawler.items.ReportItem` carries."""
@@ -80,11 +89,7 @@ class Fetch:
         )
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, values in self.headers.items():
-            if key.lower() == lowered and values:
-                return values[0] if isinstance(values, list) else str(values)
-        return None
+        return header(self.headers, name)
 
     @property
     def not_modified(self) -> bool:

@@ -10,6 +10,7 @@ stored yet (the crawl was killed) is parsed when the archive is next opened for 
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import threading
@@ -23,7 +24,7 @@ from . import fts, reports, runs, schema, snapshots
 from .blobs import BlobStore, sha256
 from .parsing import DEFAULT_PARSER, ParseJob, default_workers, filename_for, run_job
 from .reports import KeyIds, Parsed
-from .snapshots import Failure, Fetch, Recorded
+from .snapshots import Failure, Fetch, Recorded, header
 
 log = logging.getLogger(__name__)
 
@@ -242,9 +243,7 @@ class ArchiveWriter:
             ).fetchall()
             out = []
             for report_id, digest, url, kind, content_type, headers in rows:
-                disposition = Fetch(portal="", url=url, status=200, final_url=url, headers=_load(headers), body=b"").header(
-                    "Content-Disposition"
-                )
+                disposition = header(json.loads(headers) if headers else {}, "Content-Disposition")
                 out.append(
                     ParseJob(report_id, digest, url, content_type, filename_for(url, kind, disposition),
                              parser=self.parser, body=None, archive_path=self.path)
@@ -307,9 +306,3 @@ def _lower_priority() -> None:
         os.nice(10)
     except (AttributeError, OSError):  # not on this platform, or not allowed
         pass
-
-
-def _load(headers: str | None) -> dict:
-    import json
-
-    return json.loads(headers) if headers else {}
