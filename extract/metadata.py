@@ -208,6 +208,11 @@ def _published(doc: Document, lines: list[tuple[str, bool]], year: int | None,
     return None
 
 
+def _is_agency(name: str) -> bool:
+    """A publisher field names an agency, not the site ("本网", "原创", a portal's own name)."""
+    return bool(name) and name.endswith(_ORG_SUFFIXES) and not name.endswith(("网", "网站"))
+
+
 def _body_year(body: str) -> int | None:
     m = _PERIOD.search(body)
     if m:
@@ -236,11 +241,11 @@ def read(doc: Document, url: str | None = None) -> Metadata:
     if md.agency is None:
         for text, _ in lines:
             m = _PUBLISHER.search(text)
-            if m:
+            if m and _is_agency(m.group(1)):
                 md.agency = m.group(1)
                 break
-    if md.agency is None and doc.meta.get("contentsource"):
-        md.agency = nfkc(doc.meta["contentsource"]).strip() or None
+    if md.agency is None and _is_agency(nfkc(doc.meta.get("contentsource", "")).strip()):
+        md.agency = nfkc(doc.meta["contentsource"]).strip()
     title_at = next((i for i, (t, _) in enumerate(lines) if md.title and (md.title in t or t in md.title)), None)
     md.published = _published(doc, lines, md.year, title_at)
     if md.year is None and md.published:

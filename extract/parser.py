@@ -18,6 +18,12 @@ _APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请")
 _ACTIVE_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
 _APPEALS = re.compile(r"行\s*政\s*复\s*议")
 _AFTER_APPEALS = re.compile(r"(?:^|\n|\s)[五六七]\s*[、.]|主要问题|改进情况|其他需要报告")
+#: Page furniture that text extraction keeps: kept out of the report text (not out of metadata).
+_CHROME = re.compile(
+    r"^\s*(?:您当前的位置|当前位置|您现在的位置|扫一扫|【\s*字体|字体[:：]|分享到|打印本页|关闭窗口|上一篇|下一篇|相关新闻|相关链接"
+    r"|主办单位|承办单位|主办[:：]|备案号|网站标识码|技术支持|版权所有|网站地图|浏览次数|附件下载|头部$|ico$|[【】大中小\s]+$)"
+    r"|ICP备|公网安备"
+)
 _REPORT_HINT = re.compile(r"总体情况|政府信息公开.{0,6}年度报告|政府信息公开情况统计表")
 
 
@@ -75,8 +81,9 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
     md = metadata.read(doc, url)
     report.title, report.agency, report.year = md.title, md.agency, md.year
     report.published, report.index_no = md.published, md.index_no
-    title_line = [md.title] if md.title and content and md.title not in content[0].text else []
-    report.text = "\n".join([*title_line, *(line.text for line in content)])
+    body_lines = [line.text for line in content if not _CHROME.search(line.text)]
+    title_line = [md.title] if md.title and not any(md.title in t for t in body_lines[:5]) else []
+    report.text = "\n".join([*title_line, *body_lines])
     looks_like_report = md.title_found or bool(_REPORT_HINT.search(stream.text))
     template, how = generation.detect(stream.text, md.year)
     findings = Findings()
