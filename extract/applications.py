@@ -10,6 +10,7 @@ row identity leaves open are settled by the column identities, or left out with 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import templates as T
@@ -57,7 +58,9 @@ class _Reader:
     hits: list[HitRecord] = field(default_factory=list)
     pool: list[Tok] = field(default_factory=list)
     row: list[Tok] = field(default_factory=list)
-    columns: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: The applicant columns' cell positions by row width, computed when a padded row needs them.
+    column_source: Callable[[], dict[int, tuple[int, ...]]] | None = None
+    _columns: dict[int, tuple[int, ...]] | None = None
     #: Search steps left for splitting digit runs in this table (a flattened table needs a few
     #: thousand; an adversarial page cannot make it take long).
     budget: list[int] = field(default_factory=lambda: [_SPLIT_BUDGET])
@@ -75,6 +78,11 @@ class _Reader:
         if self.row:
             toks, self.row = self.row, []
             self.add_groups([_row_group(toks, self.columns)])
+
+    def columns(self, width: int) -> tuple[int, ...] | None:
+        if self._columns is None:
+            self._columns = self.column_source() if self.column_source else {}
+        return self._columns.get(width)
 
     def flush_pool(self) -> None:
         if self.pool:
@@ -107,11 +115,12 @@ def column_map(stream: Stream, start: int, end: int) -> dict[int, tuple[int, ...
     return maps
 
 
-def _row_group(toks: list[Tok], columns: dict[int, tuple[int, ...]] | None = None) -> Group:
+def _row_group(toks: list[Tok], columns: Callable[[int], tuple[int, ...] | None] | None = None) -> Group:
     toks = list(toks)
-    if len(toks) > WIDTH and columns and toks[0].width in columns:
+    positions = columns(toks[0].width) if len(toks) > WIDTH and columns else None
+    if positions:
         by_col = {t.col: t for t in toks}
-        picked = [by_col.get(c) for c in columns[toks[0].width]]
+        picked = [by_col.get(c) for c in positions]
         if None not in picked:
             toks = picked
     toks = trim_padding(toks, WIDTH)
@@ -161,8 +170,8 @@ def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:
     return groups
 
 
-def _read(events: list[tuple], columns: dict[int, tuple[int, ...]]) -> _Reader:
-    r = _Reader(columns=columns)
+def _read(events: list[tuple], columns: Callable[[], dict[int, tuple[int, ...]]]) -> _Reader:
+    r = _Reader(column_source=columns)
     row_line = None
     for kind, payload, line in events:
         if kind == HIT:
@@ -296,7 +305,7 @@ def _distrust_splits(rows: dict[str, tuple], split_rows: set[str], results: tupl
 def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     f = Findings()
     hits = application_labels().find(stream.text, start, end)
-    r = _read(stream.events(start, end, hits), column_map(stream, start, end))
+    r = _read(stream.events(start, end, hits), lambda: column_map(stream, start, end))
     if not r.groups:
         return f
     slots = _slots(template, r)
