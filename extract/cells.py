@@ -57,18 +57,14 @@ def trim_padding(toks: list[Tok], n: int) -> list[Tok]:
 
 def leading_tokens(events: list[tuple], index: int) -> list[Tok]:
     """The value tokens right after the event at `index` (a label hit): a table row's value cells,
-    or the numbers that follow in running text up to the next label or words."""
+    or the numbers that follow in running text, up to the next label or words (units such as
+    条/件 are not words here; the stream drops them)."""
     toks: list[Tok] = []
     row_line = None
     for kind, payload, line in events[index + 1 :]:
         if kind == HIT or kind == TEXT:
-            if toks or kind == HIT:
-                break
-            if kind == TEXT and not toks:
-                # Words between a label and its numbers (units, "(单位:万元)") are fine only on the
-                # label's own line; otherwise the label had no numbers.
-                break
-        elif kind == TOK:
+            break
+        if kind == TOK:
             if row_line is not None and line != row_line:
                 break
             toks.append(payload)

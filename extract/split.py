@@ -10,7 +10,7 @@ after the table's other identities, and otherwise report the run as ambiguous.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 _CELL = re.compile(r"0|[1-9]\d*")
 _DECIMAL_CELL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -103,10 +103,6 @@ def splits(
                 rec(j, k - 1, acc)
                 acc.pop()
 
-    import sys
-
-    if sys.getrecursionlimit() < 4 * n + 100:
-        return None
     try:
         if not can(0, n):
             return []
