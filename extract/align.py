@@ -9,6 +9,9 @@ whose row is not certain (two best alignments disagree on it) is left out rather
 from __future__ import annotations
 
 MATCH = 10
+#: A group's slot is certain only when every other placement (or leaving it out) scores at least
+#: this much less: loose labels (2-3 each) on either side of a group cannot decide by themselves.
+MARGIN = 4
 
 
 def align(n: int, m: int, score: dict[tuple[int, int], int]) -> list[int | None]:
@@ -41,7 +44,8 @@ def align(n: int, m: int, score: dict[tuple[int, int], int]) -> list[int | None]
     out: list[int | None] = []
     for i in range(n):
         fi, si, bn = f[i], s[i], b[i + 1]
-        winners = [j for j in range(m) if fi[j] + si[j] + bn[j + 1] == best]
-        unmatched = any(fi[j] + bn[j] == best for j in range(m + 1))
-        out.append(winners[0] if len(winners) == 1 and not unmatched else None)
+        totals = [fi[j] + si[j] + bn[j + 1] for j in range(m)]
+        j = max(range(m), key=totals.__getitem__)
+        rival = max([t for k, t in enumerate(totals) if k != j] + [fi[k] + bn[k] for k in range(m + 1)])
+        out.append(j if totals[j] == best and best - rival >= MARGIN else None)
     return out

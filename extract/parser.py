@@ -42,6 +42,11 @@ def _template_tables(stream: Stream, template: str) -> Findings:
         anchor = _last(_APPLICATIONS_HEADING, text, 0, len(text))
     apps_start = anchor.start() if anchor else None
     if apps_start is not None:
+        # Rows whose numbers print above their wrapped label (PDF text) start before the first
+        # label: the table starts at its heading when that is close.
+        heading = _last(_APPLICATIONS_HEADING, text, max(0, apps_start - 1500), apps_start)
+        if heading is not None and not BLOCK_HEADING.search(text, heading.end(), apps_start):
+            apps_start = heading.end()
         appeals_match = _APPEALS.search(text, apps_start)
         appeals_start = appeals_match.start() if appeals_match else None
         apps_end = appeals_start

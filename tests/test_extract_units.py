@@ -57,8 +57,10 @@ def test_alignment_follows_order_and_leaves_out_what_is_uncertain():
     assert align(2, 3, {(0, 0): 12, (1, 2): 12}) == [0, 2]
     # A label next to a group (not attached) that contradicts the order is outweighed by it...
     assert align(3, 3, {(1, 2): 2}) == [0, 1, 2]
-    # ...but an attached label is not: the contradicted groups are left out.
-    assert align(3, 3, {(1, 2): 12, (2, 2): 0})[1:] == [2, None]
+    # ...and an attached label against the order leaves the contradicted groups out.
+    assert align(3, 3, {(1, 2): 12})[1:] == [None, None]
+    # Loose labels on both sides of a missing row cannot place the groups around it.
+    assert align(2, 3, {(0, 0): 3, (1, 1): 3, (0, 1): 2, (1, 2): 2}) == [None, None]
 
 
 @pytest.mark.parametrize("text,expected", [
