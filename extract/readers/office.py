@@ -1,4 +1,4 @@
-"""DOCX and XLSX through python-docx and openpyxl; legacy binary formats are named as unreadable.
+"""DOCX and XLSX through python-docx and openpyxl (legacy .doc/.xls/.wps: `readers.legacy`).
 
 In DOCX, merged cells are read from the XML: a horizontally merged cell (gridSpan) is one cell, a
 vertically merged continuation (vMerge without "restart") is skipped, so neither is read as a
@@ -15,6 +15,7 @@ from ..document import Document, Line
 _WS = re.compile(r"\s+")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
+#: Names for the legacy binary formats, as warnings print them.
 LEGACY = {".doc": "Word 97-2003 (.doc)", ".xls": "Excel 97-2003 (.xls)", ".wps": "WPS (.wps)", ".et": "WPS (.et)"}
 
 
@@ -91,12 +92,4 @@ def read_xlsx(body: bytes) -> Document:
     except Exception as exc:  # noqa: BLE001
         doc.readable = False
         doc.warnings.append(f"XLSX could not be read: {type(exc).__name__}: {exc}"[:300])
-    return doc
-
-
-def read_legacy(kind: str) -> Document:
-    doc = Document(readable=False)
-    doc.warnings.append(
-        f"{kind} is not readable by this parser: convert it to PDF, DOCX or XLSX to extract the report"
-    )
     return doc
