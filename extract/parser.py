@@ -37,7 +37,11 @@ def _last(pattern: re.Pattern, text: str, start: int, end: int):
 def _template_tables(stream: Stream, template: str) -> Findings:
     text = stream.text
     out = Findings()
-    anchor = _NEW_RECEIVED.search(text) or _CARRIED_OVER.search(text)
+    # Prose in 一、总体情况 may use the row's own words ("本年新收政府信息公开申请21件"): the table
+    # comes after table 二's first 第二十条 heading when there is one.
+    first_block = BLOCK_HEADING.search(text)
+    after = first_block.end() if first_block else 0
+    anchor = _NEW_RECEIVED.search(text, after) or _CARRIED_OVER.search(text, after)
     if anchor is None:
         anchor = _last(_APPLICATIONS_HEADING, text, 0, len(text))
     apps_start = anchor.start() if anchor else None

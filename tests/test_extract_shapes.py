@@ -261,12 +261,15 @@ def test_random_reports_in_every_text_and_html_shape(template, seed):
 
     values = random_values(template, seed)
     title_ = f"某某区民政局{2023 if template == '2021' else 2019}年政府信息公开工作年度报告"
+    # Prose that uses the rows' own words must not be taken for the table.
+    prose = "一、总体情况\n本年新收政府信息公开申请21件，上年结转政府信息公开申请3件，予以公开12件。\n"
+    html_prose = "".join(f"<p>{p}</p>" for p in prose.splitlines())
     shapes = {
-        "html": render.portal_page(title_, render.html_tables(template, values)).encode(),
-        "html-blank": render.portal_page(title_, render.html_tables(template, values, blank_zeros=True)).encode(),
-        "md": (title_ + "\n" + render.pipe_tables(template, values)).encode(),
-        "trafilatura-pipes": (title_ + "\n" + render.pipe_tables(template, values, markdown=False)).encode(),
-        "cells": (title_ + "\n" + render.cell_lines(template, values)).encode(),
+        "html": render.portal_page(title_, html_prose + render.html_tables(template, values)).encode(),
+        "html-blank": render.portal_page(title_, html_prose + render.html_tables(template, values, blank_zeros=True)).encode(),
+        "md": (title_ + "\n" + prose + render.pipe_tables(template, values)).encode(),
+        "trafilatura-pipes": (title_ + "\n" + prose + render.pipe_tables(template, values, markdown=False)).encode(),
+        "cells": (title_ + "\n" + prose + render.cell_lines(template, values)).encode(),
     }
     for shape, body in shapes.items():
         report = extract.parse(body, filename="r.html" if shape.startswith("html") else "r.md")
