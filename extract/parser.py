@@ -99,9 +99,7 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
     if template in ("2021", "2019"):
         findings = _template_tables(stream, template)
     elif template == "pre2019":
-        start = stats.section_start(stream, 0, len(stream.text))
-        prose = stream.text[:start] if start is not None else stream.text
-        findings = stats.parse(stream, start if start is not None else 0, len(stream.text), prose)
+        findings = stats.read(stream)
     if not findings.values and not looks_like_report:
         report.template = None
         report.warnings.append("not a government information disclosure annual report: no report title, "

@@ -33,14 +33,25 @@ _PROSE = {
 _PRODUCT_LIMIT = 50_000
 
 
-def section_start(stream: Stream, start: int, end: int) -> int | None:
-    last = None
-    for m in HEADER.finditer(stream.text, start, end):
-        last = m
-    if last is None:
-        for m in FALLBACK_HEADER.finditer(stream.text, start, end):
-            last = m
-    return last.start() if last else None
+def section_starts(stream: Stream, start: int, end: int) -> list[int]:
+    """Where the table may start, most likely first: its column headers (历年累计, 计量单位, …),
+    last occurrence first (prose before the table uses the same words), then 统计表/附表."""
+    starts = [m.start() for m in HEADER.finditer(stream.text, start, end)][::-1]
+    starts += [m.start() for m in FALLBACK_HEADER.finditer(stream.text, start, end)][::-1]
+    return starts
+
+
+def read(stream: Stream) -> Findings:
+    """The statistics table, from the first candidate start that gives a table (three figures)."""
+    text = stream.text
+    best = Findings()
+    for start in section_starts(stream, 0, len(text))[:8] or [0]:
+        found = parse(stream, start, len(text), text[:start] if start else text)
+        if len(found.values) >= 3:
+            return found
+        if len(found.values) > len(best.values):
+            best = found
+    return best
 
 
 def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:

@@ -147,7 +147,8 @@ def test_pre2019_statistics_table_in_every_shape():
     pipes = title + "\n六、附表\n" + "\n".join("| " + " | ".join(r) + " |" for r in rows)
     spaced = title + "\n六、政府信息公开情况统计表 " + " ".join(" ".join(r) for r in rows)
     flat = title + "\n六、政府信息公开情况统计表" + "".join("".join(r) for r in rows)
-    for body, name in ((html, "p.html"), (pipes, "p.md"), (spaced, "p.txt")):
+    trailing = spaced + "\n七、其他需要说明的事项\n历年累计主动公开信息615条，计量单位为条。"
+    for body, name in ((html, "p.html"), (pipes, "p.md"), (spaced, "p.txt"), (trailing, "t.txt")):
         report = extract.parse(body.encode(), filename=name)
         assert report.template == "pre2019" and report.year == g["year"], name
         assert_values(report, g["values"])
