@@ -4,8 +4,9 @@ The pages of one portal share most of their bytes (header, navigation, sidebar, 
 template's table markup); compressed one by one, each page pays for that chrome again. So once a
 portal has a few HTML pages archived, a zstd dictionary is trained on them and stored in the
 archive; its pages are then compressed against it, and the pages that trained it are
-recompressed. A blob names the dictionary it needs, so dictionaries are never changed, only
-added (retrained as the portal grows).
+recompressed. As the portal grows the dictionary is retrained on more pages, the portal's pages
+are recompressed against it, and dictionaries no blob needs any more are dropped. A blob names the
+dictionary it needs; a dictionary is never changed while a blob needs it.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ class BlobStore:
             self._dictionaries[dictionary_id] = known
         return known
 
+    def _exists(self, dictionary_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM zstd_dictionaries WHERE id = ?", [dictionary_id]).fetchone() is not None
+
     def latest_dictionary(self, portal: str) -> int | None:
         if portal not in self._latest:
             row = self.db.execute(
@@ -125,6 +129,10 @@ class BlobStore:
             return False
         counts = self._counts(portal) if html else None
         dictionary_id = self.latest_dictionary(portal) if html else None
+        if dictionary_id is not None and not self._exists(dictionary_id):
+            # Another process retrained and dropped it: use the portal's dictionary as it is now.
+            self._latest.pop(portal, None)
+            dictionary_id = self.latest_dictionary(portal)
         compressor = self._plain if dictionary_id is None else self._dictionary(dictionary_id).compressor
         data = compressor.compress(body)
         self.db.execute(
@@ -190,20 +198,29 @@ class BlobStore:
         return dictionary_id
 
     def _recompress(self, portal: str, dictionary_id: int) -> None:
-        """Recompress the portal's dictionary-less HTML blobs, where that makes them smaller."""
+        """Move the portal's HTML blobs to the new dictionary, then drop the dictionaries no blob
+        needs any more (each costs up to ~100 KiB, more than a page or two might gain by keeping
+        it). A blob stored without a dictionary moves only if that makes it smaller."""
         compressor = self._dictionary(dictionary_id).compressor
         rows = self.db.execute(
-            "SELECT sha256, data, stored_size, size FROM blobs "
-            "WHERE portal = ? AND html = 1 AND dictionary_id IS NULL",
-            [portal],
+            "SELECT sha256, data, stored_size, size, dictionary_id FROM blobs "
+            "WHERE portal = ? AND html = 1 AND dictionary_id IS NOT ?",
+            [portal, dictionary_id],
         ).fetchall()
-        for digest, data, stored_size, size in rows:
-            smaller = compressor.compress(self.decompress(data, None, size))
-            if len(smaller) < stored_size:
+        for digest, data, stored_size, size, old in rows:
+            smaller = compressor.compress(self.decompress(data, old, size))
+            if old is not None or len(smaller) < stored_size:
                 self.db.execute(
                     "UPDATE blobs SET data = ?, stored_size = ?, dictionary_id = ? WHERE sha256 = ?",
                     [smaller, len(smaller), dictionary_id, digest],
                 )
+        for (unused,) in self.db.execute(
+            "SELECT id FROM zstd_dictionaries d WHERE portal = ? AND id <> ? "
+            "AND NOT EXISTS (SELECT 1 FROM blobs WHERE dictionary_id = d.id)",
+            [portal, dictionary_id],
+        ).fetchall():
+            self.db.execute("DELETE FROM zstd_dictionaries WHERE id = ?", [unused])
+            self._dictionaries.pop(unused, None)
 
     # -- verification ----------------------------------------------------------------------
 

@@ -155,19 +155,24 @@ def search(db, query: str, *, limit: int = 20, all_versions: bool = False) -> li
     expression = match_expression(query)
     matches = db.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?", [expression]).fetchone()[0]
     documents = db.execute("SELECT count(*) FROM reports_fts_docsize").fetchone()[0]
-    order = "reports_fts.rowid DESC" if matches * 2 > documents else "score"
-    latest = "" if all_versions else "AND r.is_latest = 1"
+    order = "hit.id DESC" if matches * 2 > documents else "hit.score"
+    latest = "JOIN reports r ON r.id = reports_fts.rowid AND r.is_latest = 1" if not all_versions else ""
+    # Rank first, then read titles and texts for the few hits shown only.
     rows = db.execute(
         f"""
-        SELECT r.id, r.version, p.url, p.portal, r.title, r.agency, r.year, t.text,
-               bm25(reports_fts, 10.0, 5.0, 1.0) AS score
-        FROM reports_fts
-        JOIN reports r ON r.id = reports_fts.rowid
+        WITH hit AS (
+          SELECT reports_fts.rowid AS id, bm25(reports_fts, 10.0, 5.0, 1.0) AS score
+          FROM reports_fts {latest}
+          WHERE reports_fts MATCH ?
+          ORDER BY {order.replace("hit.id", "reports_fts.rowid").replace("hit.score", "score")}
+          LIMIT ?
+        )
+        SELECT r.id, r.version, p.url, p.portal, r.title, r.agency, r.year, t.text, hit.score
+        FROM hit
+        JOIN reports r ON r.id = hit.id
         JOIN pages p ON p.id = r.page_id
         LEFT JOIN report_texts t ON t.report_id = r.id
-        WHERE reports_fts MATCH ? {latest}
         ORDER BY {order}
-        LIMIT ?
         """,
         [expression, limit],
     ).fetchall()

@@ -348,6 +348,22 @@ def test_a_portal_dictionary_is_trained_and_every_body_still_round_trips(writer,
             assert a.body(a.versions(f"{URL}?n={i}")[0]["sha256"]) == body
 
 
+def test_retraining_recompresses_the_portal_and_drops_the_unused_dictionary(writer, path, monkeypatch):
+    monkeypatch.setattr(blobs_module, "FIRST_TRAINING", 8)
+    monkeypatch.setattr(blobs_module, "RETRAIN_GROWTH", 3)
+    pages = [report_page(agency=f"第{i}街道", values={"applications.new_received.total": i}) for i in range(30)]
+    for i, body in enumerate(pages):
+        writer.submit_fetch(fetch(body, url=f"{URL}?n={i}"))
+    writer.drain()
+    with Archive(path) as a:
+        dictionaries = list(a.db.query("SELECT id, sample_count FROM zstd_dictionaries"))
+        assert len(dictionaries) == 1 and dictionaries[0]["sample_count"] >= 24  # the first one is gone
+        used = {d for (d,) in a.db.execute("SELECT DISTINCT dictionary_id FROM blobs")}
+        assert used == {dictionaries[0]["id"]}
+        for i, body in enumerate(pages):
+            assert a.body(blobs_module.sha256(body)) == body
+
+
 def test_attachments_are_compressed_without_the_html_dictionary(writer, path):
     pdf = b"%PDF-1.4\n" + bytes(range(256)) * 40
     record(writer, fetch(pdf, kind="attachment", headers={"Content-Type": ["application/pdf"]}))
