@@ -197,3 +197,26 @@ def test_datasette_runs_the_search_query_with_nianbao_match(archive_path):
     assert status == 200 and len(data) == 3  # every latest version but the PDF mentions 行政复议
     status, data = asyncio.run(get("/nianbao/pages.json?_shape=array"))
     assert status == 200 and len(data) == 4
+
+
+def test_nianbao_runs_lists_the_runs_with_per_portal_counts(archive_path):
+    result = run("runs", "--db", archive_path)
+    assert result.exit_code == 0
+    assert "run 1" in result.stdout and "finished" in result.stdout and "zhuji" in result.stdout
+    (line,) = run("runs", "--db", archive_path, "--json").stdout.splitlines()
+    record = json.loads(line)
+    assert record["outcome"] == "finished"
+    assert record["portals"][0]["portal"] == "zhuji" and record["portals"][0]["new_reports"] == 4
+
+
+def test_the_archive_pipeline_is_off_without_nianbao_db(monkeypatch):
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import ArchivePipeline
+
+    monkeypatch.delenv("NIANBAO_DB", raising=False)
+    with pytest.raises(NotConfigured):
+        ArchivePipeline.from_crawler(get_crawler(settings_dict={"NIANBAO_DB": ""}))
+    pipeline = ArchivePipeline.from_crawler(get_crawler(settings_dict={"NIANBAO_DB": "x.db", "NIANBAO_RUN_ID": "7"}))
+    assert pipeline.path == "x.db" and pipeline.options["run_id"] == 7 and pipeline.options["create_run"] is False
