@@ -79,7 +79,7 @@ def tables(template: str, values: dict, *, aggregate_other: bool = False,
            blank_zeros: bool = False) -> list[tuple[str, list[list[Cell]]]]:
     """The three tables as (heading, rows of cells with rowspan/colspan), laid out like real reports.
 
-    `blank_zeros` prints zeros of table 三 as empty cells, as some agencies do, totals included.
+    `blank_zeros` prints zeros of tables 三 and 四 as empty cells, as some agencies do, totals included.
     """
     t = T.TEMPLATES_BY_NAME[template]
     active: list[list[Cell]] = []
@@ -122,7 +122,8 @@ def tables(template: str, values: dict, *, aggregate_other: bool = False,
         [Cell("行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
         [Cell(o, 2) for o in outcomes] + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
         [Cell(o) for o in outcomes * 2],
-        [_cell(values.get(f"appeals.{r.key}.{c.key}")) for r in T.APPEALS.blocks[0].rows for c in T.APPEAL_OUTCOMES],
+        [_cell(values.get(f"appeals.{r.key}.{c.key}"), blank_zero=blank_zeros)
+         for r in T.APPEALS.blocks[0].rows for c in T.APPEAL_OUTCOMES],
     ]
     return [("二、主动公开政府信息情况", active), ("三、收到和处理政府信息公开申请情况", apps),
             ("四、政府信息公开行政复议、行政诉讼情况", appeals)]

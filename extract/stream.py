@@ -129,8 +129,9 @@ class Stream:
                 else:
                     kinds.append("text")
         last_label = max((i for i, k in enumerate(kinds) if k in ("label", "text", "unit")), default=-1)
-        if "num" not in kinds and not line_hits:
-            # A header row padded with empty cells, or an empty row: no values here.
+        if "num" not in kinds and not line_hits and not (len(cells) >= 15 and all(k == "blank" for k in kinds)):
+            # A header row padded with empty cells, or an empty row: no values here. (Fifteen and
+            # more empty cells in a row are table 四's figures printed blank.)
             kinds = [k if k in ("text", "unit") else "out" for k in kinds]
         hi = 0
         for i, ((cs, ce, cell), kind) in enumerate(zip(cells, kinds)):

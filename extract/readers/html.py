@@ -35,6 +35,8 @@ _MARKER = re.compile(
     r"|本年新收政府信息公开申请数量|第二十条第|历年累计"
 )
 _MAX_DATA_CELL = 300
+#: A row of this many empty cells is a row of blank figures (table 四's fifteen), not spacing.
+_BLANK_ROW = 15
 
 
 def _clean(text: str) -> str:
@@ -134,7 +136,7 @@ def table_rows(table) -> list[list[str]] | None:
                 if len(text) > _MAX_DATA_CELL:
                     return None
                 cells.append(text)
-        if any(cells):
+        if any(cells) or len(cells) >= _BLANK_ROW:
             rows.append(cells)
     return rows
 

@@ -37,7 +37,7 @@ def _docx_table(tbl) -> list[Line]:
             if vmerge is not None and vmerge.get(_W + "val", "continue") == "continue":
                 continue
             cells.append(_tc_text(tc))
-        if any(cells):
+        if any(cells) or len(cells) >= 15:  # fifteen empty cells: table 四 printed blank
             lines.append(Line(cells, row=len(cells) > 1))
     return lines
 

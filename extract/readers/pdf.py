@@ -49,8 +49,8 @@ def _page_lines(page) -> list[tuple[float, list[Line]]]:
         lines: list[Line] = []
         for row in rows:
             cells = [_join_cell(c) for c in row if c is not None]
-            if not any(cells):
-                continue
+            if not any(cells) and len(cells) < 15:
+                continue  # spacing; fifteen empty cells are table 四 printed blank
             if width <= 1 or len(cells) == 1:
                 lines.append(Line([cells[0]]))
             else:
