@@ -41,16 +41,25 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
     size = len(OUTCOMES)
     for r, row in enumerate(ROWS):
         group = cells[r * size : (r + 1) * size]
-        parts = [0 if c is None else c for c in group[:-1]]
-        f.blanks_as_zero += sum(1 for c in group[:-1] if c is None)
-        total = group[-1]
-        if total is None:
-            f.blank_totals += 1
-            total = sum(parts)
+        parts, total = list(group[:-1]), group[-1]
+        printed = sum(c for c in parts if c is not None)
+        if None in parts and total is not None and printed != total:
+            # The printed 总计 needs more than the printed outcomes: the blanks are not zeros.
+            f.blanks_unresolved += sum(c is None for c in parts)
+        else:
+            f.blanks_as_zero += sum(c is None for c in parts)
+            parts = [0 if c is None else c for c in parts]
+            if total is None:
+                f.blank_totals += 1
+                total = printed
         for outcome, value in zip(OUTCOMES, (*parts, total)):
-            f.values[f"appeals.{row}.{outcome}"] = value
+            if value is not None:
+                f.values[f"appeals.{row}.{outcome}"] = value
     if f.blanks_as_zero:
         f.warnings.append(f"appeals: {f.blanks_as_zero} blank cells read as 0")
     if f.blank_totals:
         f.warnings.append(f"appeals: {f.blank_totals} blank 总计 cells given as the sum of their outcomes")
+    if f.blanks_unresolved:
+        f.warnings.append(f"appeals: {f.blanks_unresolved} blank cells left out: their printed 总计 is more than "
+                          "their printed outcomes")
     return f

@@ -236,25 +236,40 @@ def _scores(r: _Reader, slots: tuple[str, ...]) -> dict[tuple[int, int], int]:
 
 
 def _fill_blanks(cells: tuple, f: Findings) -> tuple:
+    """Blank cells of a row read as 0 when the row's 总计 allows it (or is blank too, and is then
+    given as the row's sum). When the printed 总计 needs more than the printed cells, the blanks
+    are not zeros anyone could vouch for: they stay None (left out)."""
     if None not in cells:
         return cells
-    parts = [0 if c is None else c for c in cells[:-1]]
-    f.blanks_as_zero += sum(1 for c in cells[:-1] if c is None)
-    total = cells[-1]
+    parts, total = cells[:-1], cells[-1]
+    printed = sum(c for c in parts if c is not None)
+    if total is not None and printed != total:
+        f.blanks_unresolved += sum(c is None for c in parts)
+        return cells
+    f.blanks_as_zero += sum(c is None for c in parts)
     if total is None:
         f.blank_totals += 1
-        total = sum(parts)
-    return (*parts, total)
+        total = printed
+    return (*(0 if c is None else c for c in parts), total)
 
 
 def _identities(rows: dict[str, tuple], results: tuple[str, ...]) -> list[tuple[list[str], callable]]:
+    """Column identities as tests over rows of cells; a cell left out (None) makes a test pass
+    (it cannot be evaluated, so it cannot decide anything)."""
+    balance = ["new_received", "carried_over", "total_handled", "carried_forward"]
+    handled = ["total_handled", *results]
+
+    def test(keys: list[str], c: int, check) -> callable:
+        def run(v: dict) -> bool:
+            cells = [v[k][c] for k in keys]
+            return None in cells or check(cells)
+
+        return run
+
     checks = []
     for c in range(WIDTH):
-        checks.append((["new_received", "carried_over", "total_handled", "carried_forward"],
-                       lambda v, c=c: v["new_received"][c] + v["carried_over"][c]
-                       == v["total_handled"][c] + v["carried_forward"][c]))
-        checks.append((["total_handled", *results],
-                       lambda v, c=c: v["total_handled"][c] == sum(v[k][c] for k in results)))
+        checks.append((balance, test(balance, c, lambda x: x[0] + x[1] == x[2] + x[3])))
+        checks.append((handled, test(handled, c, lambda x: x[0] == sum(x[1:]))))
     return checks
 
 
@@ -334,9 +349,13 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     for key in slots:
         if key in rows:
             for column, value in zip(COLUMNS, rows[key]):
-                f.values[f"applications.{key}.{column}"] = value
+                if value is not None:
+                    f.values[f"applications.{key}.{column}"] = value
     if f.blanks_as_zero:
         f.warnings.append(f"applications: {f.blanks_as_zero} blank cells read as 0")
+    if f.blanks_unresolved:
+        f.warnings.append(f"applications: {f.blanks_unresolved} blank cells left out: their row's printed 总计 "
+                          "is more than its printed cells")
     if f.blank_totals:
         f.warnings.append(f"applications: {f.blank_totals} blank 总计 cells given as the sum of their row")
     return f

@@ -16,6 +16,7 @@ class Findings:
     warnings: list[str] = field(default_factory=list)
     blanks_as_zero: int = 0
     blank_totals: int = 0
+    blanks_unresolved: int = 0
 
 
 def number(text: str) -> int | float | None:

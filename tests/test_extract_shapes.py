@@ -336,3 +336,15 @@ def test_fragmented_tables_are_read_or_left_out_never_misread():
         total += len(apps)
         recovered += sum(k in report.values for k in apps)
     assert recovered >= 0.9 * total
+
+
+def test_blank_cells_are_zero_only_where_the_printed_total_agrees():
+    rows = [["一、本年新收政府信息公开申请数量", "272", "", "", "", "", "", "272"],
+            ["（一）予以公开", "258", "12", "", "", "1", "1", "300"]]
+    html = "<p>三、收到和处理政府信息公开申请情况</p>" + render.html_table([[render.Cell(c) for c in r] for r in rows])
+    report = extract.parse(render.portal_page("某局2023年政府信息公开工作年度报告", html).encode())
+    v = report.values
+    assert v["applications.new_received.business"] == 0 and v["applications.new_received.total"] == 272
+    assert (v["applications.granted.natural_person"], v["applications.granted.total"]) == (258, 300)
+    assert "applications.granted.research" not in v and "applications.granted.social_welfare" not in v
+    assert any("blank cells left out" in w for w in report.warnings)
