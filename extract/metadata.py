@@ -62,6 +62,8 @@ class Metadata:
     published: str | None = None
     index_no: str | None = None
     title_found: bool = False
+    #: How many different report titles the page shows (a list page shows many).
+    titles_seen: int = 0
 
 
 def _year(text: str) -> int | None:
@@ -230,6 +232,8 @@ def read(doc: Document, url: str | None = None) -> Metadata:
     md = Metadata()
     md.title, md.agency, md.year = _title(doc, lines)
     md.title_found = md.title is not None
+    md.titles_seen = len({text for _, text in _title_candidates(lines)}
+                         | {m.group("title") for text, _ in lines[:200] for m in TITLE_IN_TEXT.finditer(text, 0, 20000)})
     if md.year is None and url:
         m = _URL_YEAR.search(url)
         if m:

@@ -24,7 +24,7 @@ _CHROME = re.compile(
     r"|主办单位|承办单位|主办[:：]|备案号|网站标识码|技术支持|版权所有|网站地图|浏览次数|附件下载|头部$|ico$|[【】大中小\s]+$)"
     r"|ICP备|公网安备"
 )
-_REPORT_HINT = re.compile(r"总体情况|政府信息公开.{0,6}年度报告|政府信息公开情况统计表")
+_REPORT_HINT = re.compile(r"总体情况|政府信息公开情况统计表|主动公开政府信息(?:的)?情况")
 
 
 def _last(pattern: re.Pattern, text: str, start: int, end: int):
@@ -93,7 +93,8 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
     body_lines = [line.text for line in content if not _CHROME.search(line.text)]
     title_line = [md.title] if md.title and not any(md.title in t for t in body_lines[:5]) else []
     report.text = "\n".join([*title_line, *body_lines])
-    looks_like_report = md.title_found or bool(_REPORT_HINT.search(stream.text))
+    # A list of reports shows many report titles and no report body.
+    looks_like_report = (md.title_found and md.titles_seen < 3) or bool(_REPORT_HINT.search(stream.text))
     template, how = generation.detect(stream.text, md.year)
     findings = Findings()
     if template in ("2021", "2019"):
@@ -102,8 +103,11 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
         findings = stats.read(stream)
     if not findings.values and not looks_like_report:
         report.template = None
+        listing = f" (it lists {md.titles_seen} report titles: a list page?)" if md.titles_seen >= 3 else ""
         report.warnings.append("not a government information disclosure annual report: no report title, "
-                               "report headings or statistics tables found")
+                               f"report headings or statistics tables found{listing}")
+        if listing:
+            report.title, report.agency, report.year, report.published = doc.title, None, None, None
         return report
     report.template = template
     if template is None:

@@ -132,6 +132,15 @@ def test_a_page_that_is_not_a_report_says_so():
     assert any("not a government information disclosure annual report" in w for w in r.warnings)
 
 
+def test_a_list_of_reports_is_not_a_report():
+    items = "".join(f'<li><a href="/a/{i}.html">某镇{2015 + i}年政府信息公开工作年度报告</a><span>{2016 + i}-01-20</span></li>'
+                    for i in range(9))
+    page = f"<html><head><title>政府信息公开年报</title></head><body><h2>政府信息公开年报</h2><ul>{items}</ul></body></html>"
+    r = extract.parse(page.encode(), url="https://www.example.gov.cn/nb/index.html")
+    assert r.template is None and r.values == {} and r.year is None
+    assert any("list page" in w for w in r.warnings)
+
+
 def test_a_report_page_without_tables_infers_the_template_from_the_year():
     page = _page("某某区2022年政府信息公开工作年度报告", "<p>一、总体情况</p><p>详见附件。</p>")
     r = extract.parse(page)
