@@ -16,7 +16,7 @@ import pytest
 import replica
 from extract.templates import APPLICANT_COLUMNS, TEMPLATES_BY_NAME
 from replica import ReplicaServer, catalog, manifest, report_data
-from tests.replica_fixtures import WALKERS, ProxyClient, https, solve_challenge
+from replica_fixtures import WALKERS, ProxyClient, https, solve_challenge
 
 PORTALS = replica.PORTALS
 
