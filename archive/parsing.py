@@ -1,9 +1,9 @@
 """Running the report parser on archived bodies, in worker processes.
 
-trafilatura and the parser are CPU-bound and hold the GIL, so they run in a process pool: the
-crawl's reactor and the archive's writer thread never wait on them. A job carries the body when
-the caller has it, or only its hash, and the worker reads it from the archive itself (so a
-backlog of thousands of pages costs no memory in the crawl).
+trafilatura and the parser are CPU-bound and hold the GIL, so they run in worker processes
+(`archive.workers`): the crawl's reactor and the archive's writer thread never wait on them. A
+job carries the body when the caller has it, or only its hash, and the worker reads it from the
+archive itself (so a backlog of thousands of pages costs no memory in the crawl).
 
 The parser is named by a module path (`extract` by default; tests name a stand-in) that provides
 `parse(body, *, url, content_type, filename)` and `PARSER_VERSION`, per the brief's contract.

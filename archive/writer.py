@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import threading
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -25,6 +23,7 @@ from .blobs import BlobStore, sha256
 from .parsing import DEFAULT_PARSER, ParseJob, default_workers, filename_for, run_job
 from .reports import KeyIds, Parsed
 from .snapshots import Failure, Fetch, Recorded, header
+from .workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ class ArchiveWriter:
         self.parser = parser
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="nianbao-archive")
         self._workers = default_workers() if parse_workers is None else parse_workers
-        self._parsers: Executor | None = None
+        self._parsers: Any = None
         self._pending = 0
         self._parses_in_flight = 0
         self._idle = threading.Condition()
@@ -172,14 +171,10 @@ class ArchiveWriter:
             )
         )
 
-    def _parser_pool(self) -> Executor:
+    def _parser_pool(self) -> Any:
         if self._parsers is None:
             if self._workers > 0:
-                # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-                # Niced: parsing uses the cores the crawl leaves idle, and catches up after it.
-                self._parsers = ProcessPoolExecutor(
-                    self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
-                )
+                self._parsers = WorkerPool(self._workers)
             else:
                 self._parsers = ThreadPoolExecutor(1, thread_name_prefix="nianbao-parse")
         return self._parsers
@@ -190,18 +185,14 @@ class ArchiveWriter:
         self._begin()
         with self._idle:
             self._parses_in_flight += 1
-        try:
-            future = self._parser_pool().submit(run_job, job)
-        except BrokenProcessPool:
-            log.warning("a parser process died; starting a new pool")
-            self._parsers = None
-            future = self._parser_pool().submit(run_job, job)
+        pool = self._parser_pool()
+        future = pool.submit(job) if isinstance(pool, WorkerPool) else pool.submit(run_job, job)
         future.add_done_callback(lambda f, job=job: self._parsed(f, job))
 
     def _parsed(self, future: Future, job: ParseJob) -> None:
         try:
             report_id, parsed = future.result()
-        except Exception as error:  # the worker died (out of memory, a crash in a C library)
+        except Exception as error:  # the worker died (out of memory, a crash in a C library) or hung
             report_id = job.report_id
             parsed = Parsed(parser_version="unavailable", error=f"parser process failed: {error!r}")
         with self._idle:
@@ -297,12 +288,3 @@ class ArchiveWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close(outcome="failed" if exc[0] else "finished")
-
-
-def _lower_priority() -> None:
-    import os
-
-    try:
-        os.nice(10)
-    except (AttributeError, OSError):  # not on this platform, or not allowed
-        pass

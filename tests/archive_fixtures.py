@@ -51,6 +51,14 @@ class StandInReport:
 def parse(body: bytes, *, url=None, content_type=None, filename=None) -> StandInReport:
     if body.startswith(b"RAISE"):
         raise ValueError("stand-in parser told to fail")
+    if body.startswith(b"EXIT"):  # a parser that takes its process down (a crash in a C library)
+        import os
+
+        os._exit(3)
+    if body.startswith(b"HANG"):
+        import time
+
+        time.sleep(600)
     page = body.decode("utf-8", "replace")
     values = {key: (float(v) if "." in v else int(v)) for key, v in _CELL.findall(page)}
     meta = dict(_META.findall(page))

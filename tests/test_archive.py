@@ -310,6 +310,19 @@ def test_parsing_in_worker_processes(path):
     assert sorted(r["year"] for r in rows(path, "SELECT year FROM reports")) == [2020, 2021, 2022]
 
 
+def test_a_parser_worker_that_dies_or_hangs_is_replaced_and_the_version_marked(path, monkeypatch):
+    from archive import workers
+
+    monkeypatch.setattr(workers, "JOB_TIMEOUT_S", 3)
+    with ArchiveWriter(path, parser="archive_fixtures", parse_workers=1) as w:
+        w._parsers = workers.WorkerPool(1, timeout=3)
+        for i, body in enumerate([b"EXIT now", b"HANG on", report_page()]):
+            w.submit_fetch(fetch(body, url=f"{URL}?{i}")).result()
+    errors = {r["url"][-1]: r["parse_error"] for r in rows(
+        path, "SELECT p.url, r.parse_error FROM reports r JOIN pages p ON p.id = r.page_id")}
+    assert "died" in errors["0"] and "took too long" in errors["1"] and errors["2"] is None
+
+
 # -- runs ---------------------------------------------------------------------------------------
 
 
