@@ -365,11 +365,15 @@ def create(db: sqlite_utils.Database) -> None:
     """Create every table, index, view and documentation row that is missing (idempotent)."""
     from . import views
 
+    added = []
     for spec in TABLES:
         db.execute(spec.ddl())
+        added += _add_missing_columns(db, spec)
         for index in spec.indexes:
             db.execute(index)
     db.execute(FTS_DDL)
+    if added:
+        _backfill(db, added)
     for view in views.VIEWS:
         db.create_view(view.name, view.sql, replace=True)
     _write_docs(db, views.VIEWS)
@@ -377,6 +381,42 @@ def create(db: sqlite_utils.Database) -> None:
         "INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', ?)",
         [str(SCHEMA_VERSION)],
     )
+
+
+def _add_missing_columns(db: sqlite_utils.Database, spec: Table) -> list[str]:
+    """Columns an archive made by an earlier nianbao lacks, added in place (`table.column`)."""
+    existing = {row[1] for row in db.execute(f"PRAGMA table_info({spec.name})")}
+    added = []
+    for column in spec.columns:
+        if column.name not in existing:
+            db.execute(f"ALTER TABLE {spec.name} ADD COLUMN " + " ".join(p for p in (column.name, column.type, column.extra) if p))
+            added.append(f"{spec.name}.{column.name}")
+    return added
+
+
+def _backfill(db: sqlite_utils.Database, added: list[str]) -> None:
+    """Fill columns just added to an older archive from what it already holds."""
+    if "reports.is_latest" in added:
+        db.execute(
+            "UPDATE reports SET is_latest = (id = (SELECT latest_report_id FROM pages WHERE pages.id = reports.page_id))"
+        )
+    if any(name.startswith("reports.") and name.split(".", 1)[1] in {f.name for f in MAIN_FIGURES} for name in added):
+        from .figures import compute
+
+        for (report_id,) in db.execute("SELECT id FROM reports WHERE parsed_at IS NOT NULL").fetchall():
+            values = dict(db.execute(
+                "SELECT k.key, v.value FROM report_values v JOIN value_keys k ON k.id = v.key_id WHERE v.report_id = ?",
+                [report_id],
+            ).fetchall())
+            main = compute(values)
+            db.execute(
+                f"UPDATE reports SET {', '.join(f'{name} = ?' for name in main)} WHERE id = ?", [*main.values(), report_id]
+            )
+    if "blobs.html" in added:
+        db.execute(
+            "UPDATE blobs SET html = 1, portal = (SELECT p.portal FROM reports r JOIN pages p ON p.id = r.page_id "
+            "WHERE r.sha256 = blobs.sha256 LIMIT 1) WHERE dictionary_id IS NOT NULL"
+        )
 
 
 def _write_docs(db: sqlite_utils.Database, view_specs) -> None:

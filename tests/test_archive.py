@@ -424,3 +424,27 @@ def test_schema_creation_is_idempotent(path):
     assert rows(path, "SELECT value FROM archive_meta WHERE key = 'schema_version'")[0]["value"] == str(
         schema.SCHEMA_VERSION
     )
+
+
+def test_an_archive_from_an_earlier_schema_gains_the_new_columns_filled_in(path):
+    with ArchiveWriter(path, parser="archive_fixtures", parse_workers=0) as w:
+        w.submit_fetch(fetch(report_page())).result()
+        w.submit_fetch(fetch(report_page(year=2020))).result()
+    conn = sqlite3.connect(path)
+    from archive import views
+
+    for view in views.VIEWS:
+        conn.execute(f"DROP VIEW {view.name}")
+    conn.execute("DROP INDEX reports_latest_figures")
+    conn.execute("ALTER TABLE reports DROP COLUMN is_latest")
+    conn.execute("ALTER TABLE reports DROP COLUMN applications_received")
+    conn.commit()
+    conn.close()
+    open_archive(path).close()
+    latest = rows(path, "SELECT version, is_latest, applications_received FROM reports ORDER BY version")
+    assert latest == [
+        {"version": 1, "is_latest": 0, "applications_received": 4},
+        {"version": 2, "is_latest": 1, "applications_received": 4},
+    ]
+    assert rows(path, "SELECT year FROM report_figures") == [{"year": 2020}]
+
