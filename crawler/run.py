@@ -40,14 +40,16 @@ def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, override
     from archive import db as archive_db
     from archive import open_archive, runs
 
+    from scrapy.spiderloader import get_spider_loader
+
     path = Path(db).resolve()
     settings = project_settings(path, overrides=overrides)
-    process = CrawlerProcess(settings)
-    known = process.spider_loader.list()
+    known = get_spider_loader(settings).list()
     names = list(portals) or sorted(known)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise click.UsageError(f"unknown portal(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    process = CrawlerProcess(settings)
 
     database = open_archive(path)
     run_id = archive_db.write(database, lambda d: runs.start(d, portals=names, command=" ".join(sys.argv)))
