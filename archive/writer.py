@@ -273,8 +273,16 @@ class ArchiveWriter:
         self._closed = True
         if self._parsers is not None:
             self._parsers.shutdown(wait=True)
-        self._thread.submit(self.db.close).result()
+        self._thread.submit(self._close_db).result()
         self._thread.shutdown(wait=True)
+
+    def _close_db(self) -> None:
+        try:
+            # Fold the write-ahead log back into the file, so a finished archive is one file.
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # another process is reading or writing: it will checkpoint later
+            log.debug("WAL checkpoint skipped", exc_info=True)
+        self.db.close()
 
     def _finish(self, outcome: str, message: str | None) -> None:
         for (portal,) in self.db.execute("SELECT DISTINCT portal FROM blobs WHERE html = 1").fetchall():
