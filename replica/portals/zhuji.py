@@ -79,6 +79,8 @@ TOP = """<div class="top"><div class="top-w"><span>欢迎访问诸暨市人民�
 <form action="/jrobot/search.do" method="get" target="_blank"><input type="hidden" name="webid" value="2745" /><input name="q" /><input type="submit" value="搜索" /></form></div>
 <div class="nav"><a href="/">首页</a><a href="/col/col1229412/index.html">政务公开</a><a href="/col/col1229413/index.html">政务服务</a><a href="/col/col1229414/index.html">政民互动</a><a href="/col/col1229415/index.html">走进诸暨</a></div>
 """
+#: The site's top navigation: sections that hold no annual report (政务公开 leads to the 年报 column).
+SECTIONS = {1229412: "政务公开", 1229413: "政务服务", 1229414: "政民互动", 1229415: "走进诸暨"}
 FOOT = """<div class="footer"><p>主办单位:诸暨市人民政府办公室 &nbsp; 承办单位:诸暨市大数据发展中心</p>
 <p>浙ICP备05035003号 &nbsp; 浙公网安备 33068102000101号 &nbsp; 网站标识码:3306810001</p>
 <p>技术支持:南京大汉网络有限公司</p></div>
@@ -123,6 +125,9 @@ class Zhuji(Portal):
             for e in column.entries:
                 self._routes_for(e.target, column)
         self.route(f"/col/col{PARENT}/index.html", lambda req: self.cached("parent", self._parent))
+        for col, name in SECTIONS.items():
+            self.route(f"/col/col{col}/index.html", lambda req, c=col, n=name: self.cached(
+                f"section:{c}", lambda: self._section(n)))
         self.route("/module/jpage/dataproxy.jsp", self._dataproxy)
         self.route("/module/download/downfile.jsp", self._download)
         self.route("/module/xxgk/xxgkAnnualReport.jsp", self._annual_report_view)
@@ -364,6 +369,13 @@ class Zhuji(Portal):
         encoding = "gbk" if "gbk" in report.mess else "utf-8"
         return self._page(report.title, main, metas, chrome=not hide, encoding=encoding,
                           last_modified=report.published, etag=True)
+
+    def _section(self, name: str) -> Response:
+        links = ['<li><a href="/col/col%d/index.html">政府信息公开年报</a></li>' % PARENT] if name == "政务公开" else []
+        links += [f'<li><a href="/">{escape(name)}{topic}</a></li>' for topic in ("动态", "专题", "服务指引")]
+        main = (f'<div class="position">当前位置:<a href="/">首页</a> &gt; {escape(name)}</div>'
+                f'<div class="main"><div class="section-list"><h3>{escape(name)}</h3><ul>{"".join(links)}</ul></div></div>')
+        return self._page(f"{name} 诸暨市人民政府", main)
 
     def _article(self, art: Article, column: Column) -> Response:
         main = (self._crumb(column) + f'<div class="article"><div class="title">{escape(art.title)}</div>'
