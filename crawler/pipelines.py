@@ -104,7 +104,10 @@ class ArchivePipeline:
     def from_crawler(cls, crawler):
         path = crawler.settings.get("NIANBAO_DB") or os.environ.get("NIANBAO_DB")
         if not path:
-            raise NotConfigured("NIANBAO_DB is not set: nothing is archived")
+            # Scrapy logs a NotConfigured with a message as a warning; a crawl without an archive
+            # (`scrapy crawl x -O out.jsonl`) is a normal way to work, so say it at INFO instead.
+            logger.info("NIANBAO_DB is not set: nothing is archived")
+            raise NotConfigured
         return cls(crawler, path)
 
     @property
