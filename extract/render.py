@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import html
 import random
-from dataclasses import dataclass
 
+from . import layout
 from . import templates as T
+from .layout import Cell
 
-_GROUPS = (("denied_", "（三）不予公开"), ("unavailable_", "（四）无法提供"), ("rejected_", "（五）不予处理"),
-           ("other_", "（六）其他处理"))
+_STATS_LABELS = {row.key: row.label.replace("(元)", "") for row in T.STATS_ROWS}
 _STATS_UNITS = {"fees": "元", "complaints": "件", "review": "件", "litigation": "件"}
+HEADINGS = {t.key: t.title for t in T.TEMPLATE_2021.tables}
 
 
 def printed(label: str) -> str:
@@ -32,47 +33,11 @@ def fmt(value) -> str:
     return str(value)
 
 
-def _group_of(key: str) -> str | None:
-    for prefix, label in _GROUPS:
-        if key.startswith(prefix) and key != "other":
-            return label
-    return None
-
-
-def rows(template: str, values: dict, *, aggregate_other: bool = False) -> list[tuple[str, list[str]]]:
-    """(section, [label cells..., value cells...]) rows of a 2019/2021 report's three tables."""
-    t = T.TEMPLATES_BY_NAME[template]
-    out: list[tuple[str, list]] = []
-    active = t.table("active")
-    for block in active.blocks:
-        out.append(("active", [printed(block.heading)]))
-        out.append(("active", ["信息内容", *(printed(c.label) for c in block.columns)]))
-        for row in block.rows:
-            cells = [values.get(f"active.{row.key}.{c.key}") for c in block.columns]
-            out.append(("active", [printed(row.label), *cells]))
-    app_rows = list(t.table("applications").blocks[0].rows)
-    if aggregate_other and template == "2021":
-        app_rows = list(T.TEMPLATE_2019.table("applications").blocks[0].rows)
-    for row in app_rows:
-        cells = [values.get(f"applications.{row.key}.{c.key}") for c in T.APPLICANTS]
-        out.append(("applications", [printed(row.label), *cells]))
-    appeal = []
-    for row in T.APPEALS.blocks[0].rows:
-        appeal += [values.get(f"appeals.{row.key}.{c.key}") for c in T.APPEAL_OUTCOMES]
-    out.append(("appeals", appeal))
-    return out
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
-
-
-def _cell(value, rowspan: int = 1, colspan: int = 1, blank_zero: bool = False) -> Cell:
-    text = "" if (value is None or (blank_zero and value == 0)) else fmt(value)
-    return Cell(text, rowspan, colspan)
+def _printer(values: dict, blank_zeros: bool = False):
+    def text(key: str) -> str:
+        value = values.get(key)
+        return "" if blank_zeros and value == 0 else fmt(value)
+    return text
 
 
 def tables(template: str, values: dict, *, aggregate_other: bool = False,
@@ -80,53 +45,31 @@ def tables(template: str, values: dict, *, aggregate_other: bool = False,
     """The three tables as (heading, rows of cells with rowspan/colspan), laid out like real reports.
 
     `blank_zeros` prints zeros of tables 三 and 四 as empty cells, as some agencies do, totals included.
+    `aggregate_other` prints a 2021 report's table 三 with the 2019 single (六)其他处理 row.
     """
-    t = T.TEMPLATES_BY_NAME[template]
-    active: list[list[Cell]] = []
-    for block in t.table("active").blocks:
-        width = 4
-        active.append([Cell(printed(block.heading), colspan=width)])
-        spans = _spans(len(block.columns), width - 1)
-        active.append([Cell("信息内容")] + [Cell(printed(c.label), colspan=n) for c, n in zip(block.columns, spans)])
-        for row in block.rows:
-            active.append([Cell(printed(row.label))] + [
-                _cell(values.get(f"active.{row.key}.{c.key}"), colspan=n) for c, n in zip(block.columns, spans)])
-    apps: list[list[Cell]] = [
-        [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), Cell("申请人情况", colspan=7)],
-        [Cell("自然人", 2), Cell("法人或其他组织", colspan=5), Cell("总计", 2)],
-        [Cell(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")],
-    ]
-    app_rows = list(t.table("applications").blocks[0].rows)
-    if aggregate_other and template == "2021":
-        app_rows = list(T.TEMPLATE_2019.table("applications").blocks[0].rows)
-    results = [r for r in app_rows if r.key not in ("new_received", "carried_over", "carried_forward")]
-    seen_groups: set[str] = set()
-    for row in app_rows:
-        head: list[Cell] = []
-        if row is results[0]:
-            head.append(Cell("三、本年度办理结果", rowspan=len(results)))
-        group = _group_of(row.key)
-        if row.key in ("new_received", "carried_over", "carried_forward"):
-            head.append(Cell(printed(row.label), colspan=3))
-        elif group:
-            if group not in seen_groups:
-                seen_groups.add(group)
-                head.append(Cell(group, rowspan=sum(1 for r in app_rows if _group_of(r.key) == group)))
-            head.append(Cell(printed(row.label)))
+    blanked = _printer(values, blank_zeros)
+    applications = "2019" if aggregate_other and template == "2021" else template
+    return [(HEADINGS["active"], layout.active_table(template, _printer(values), label=printed, spare="first")),
+            (HEADINGS["applications"], layout.applications_table(applications, blanked, label=printed)),
+            (HEADINGS["appeals"], layout.appeals_table(blanked, label=printed))]
+
+
+def rows(template: str, values: dict, *, aggregate_other: bool = False) -> list[tuple[str, list[str]]]:
+    """(section, [label, value texts...]) lines of a 2019/2021 report's three tables, spans dropped,
+    as text extraction leaves them: table 二 whole, table 三 one line per row under its own label
+    (the group labels left out), table 四 its line of figures."""
+    out: list[tuple[str, list[str]]] = []
+    for section, (_, table) in zip(("active", "applications", "appeals"),
+                                   tables(template, values, aggregate_other=aggregate_other)):
+        if section == "active":
+            out += [(section, [c.text for c in row]) for row in table]
+        elif section == "applications":
+            for row in table[3:]:
+                label = [c for c in row if c.header][-1]
+                out.append((section, [label.text] + [c.text for c in row if not c.header]))
         else:
-            head.append(Cell(printed(row.label), colspan=2))
-        apps.append(head + [_cell(values.get(f"applications.{row.key}.{c.key}"), blank_zero=blank_zeros)
-                            for c in T.APPLICANTS])
-    outcomes = [printed(c.label) for c in T.APPEAL_OUTCOMES]
-    appeals = [
-        [Cell("行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
-        [Cell(o, 2) for o in outcomes] + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
-        [Cell(o) for o in outcomes * 2],
-        [_cell(values.get(f"appeals.{r.key}.{c.key}"), blank_zero=blank_zeros)
-         for r in T.APPEALS.blocks[0].rows for c in T.APPEAL_OUTCOMES],
-    ]
-    return [("二、主动公开政府信息情况", active), ("三、收到和处理政府信息公开申请情况", apps),
-            ("四、政府信息公开行政复议、行政诉讼情况", appeals)]
+            out.append((section, [c.text for c in table[-1]]))
+    return out
 
 
 def html_table(rows: list[list[Cell]]) -> str:
@@ -134,9 +77,8 @@ def html_table(rows: list[list[Cell]]) -> str:
     for row in rows:
         cells = []
         for c in row:
-            attrs = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
             content = html.escape(c.text) if c.text else "&nbsp;"
-            cells.append(f'<td{attrs} style="border:1px solid #000;text-align:center"><p>{content}</p></td>')
+            cells.append(f'<td{layout.span_attrs(c)} style="border:1px solid #000;text-align:center"><p>{content}</p></td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
@@ -151,62 +93,52 @@ def html_tables(template: str, values: dict, *, aggregate_other: bool = False, b
     return "\n".join(parts)
 
 
-def _spans(n: int, width: int) -> list[int]:
-    base, extra = divmod(width, n)
-    return [base + (1 if i < extra else 0) for i in range(n)]
-
-
 def stats_rows(values: dict, year: int) -> list[list[str]]:
-    out = [["指标名称", "计量单位", f"{year}年度", "历年累计"]]
-    for row in T.STATS_ROWS:
-        this = values.get(f"stats.{row.key}")
-        if this is None:
-            continue
-        out.append([row.label.replace("(元)", ""), _STATS_UNITS.get(row.key, "条"), fmt(this),
-                    fmt(values.get(f"stats.{row.key}.cumulative"))])
-    return out
+    keys = [row.key for row in T.STATS_ROWS if values.get(f"stats.{row.key}") is not None]
+    table = layout.stats_table(year, keys, _printer(values), label=_STATS_LABELS.__getitem__,
+                               unit=lambda key: _STATS_UNITS.get(key, "条"), unit_heading="计量单位")
+    return [[c.text for c in row] for row in table]
 
 
 def stats_html(values: dict, year: int) -> str:
     return "<p>政府信息公开情况统计表</p>" + html_table([[Cell(c) for c in r] for r in stats_rows(values, year)])
 
 
+def _sections(template: str, values: dict, **options) -> list[tuple[str, list[list[str]]]]:
+    """`rows()` grouped by section, in order."""
+    out: list[tuple[str, list[list[str]]]] = []
+    for section, texts in rows(template, values, **options):
+        if not out or out[-1][0] != section:
+            out.append((section, []))
+        out[-1][1].append(texts)
+    return out
+
+
 def pipe_tables(template: str, values: dict, *, markdown: bool = True, aggregate_other: bool = False) -> str:
     """The tables as pipe rows: markdown (`| a | b |`) or trafilatura's (`a | b | ||`, padded)."""
     lines = []
-    last = None
-    headings = {"active": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
-                "appeals": "四、政府信息公开行政复议、行政诉讼情况"}
-    for section, cells in rows(template, values, aggregate_other=aggregate_other):
-        if section != last:
-            lines.append("")
-            lines.append(headings[section])
-            if section == "appeals":
-                lines.append("| 行政复议 | 行政诉讼 |" if markdown else "行政复议 | 行政诉讼 | |||||||||||||")
-            last = section
-        texts = [fmt(c) for c in cells]
-        if markdown:
-            lines.append("| " + " | ".join(texts) + " |")
-            if len(lines) >= 2 and not lines[-2].startswith("|"):
-                lines.append("|" + "---|" * len(texts))
-        else:
-            lines.append(" | ".join(texts) + " |" + "|" * max(0, 8 - len(texts)))
+    for section, section_rows in _sections(template, values, aggregate_other=aggregate_other):
+        lines += ["", HEADINGS[section]]
+        if section == "appeals":
+            lines.append("| 行政复议 | 行政诉讼 |" if markdown else "行政复议 | 行政诉讼 | |||||||||||||")
+        for texts in section_rows:
+            if markdown:
+                lines.append("| " + " | ".join(texts) + " |")
+                if len(lines) >= 2 and not lines[-2].startswith("|"):
+                    lines.append("|" + "---|" * len(texts))
+            else:
+                lines.append(" | ".join(texts) + " |" + "|" * max(0, 8 - len(texts)))
     return "\n".join(lines)
 
 
 def cell_lines(template: str, values: dict) -> str:
     """One cell per line, as page text extracted from a table often comes (seeds 000 and 002)."""
     out = []
-    headings = {"active": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
-                "appeals": "四、政府信息公开行政复议、行政诉讼情况"}
-    last = None
-    for section, cells in rows(template, values):
-        if section != last:
-            out.append(headings[section])
-            if section == "appeals":
-                out += ["行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-            last = section
-        out += [fmt(c) for c in cells]
+    for section, section_rows in _sections(template, values):
+        out.append(HEADINGS[section])
+        if section == "appeals":
+            out += ["行政复议", "行政诉讼", *(c.label for c in T.APPEAL_OUTCOMES)]
+        out += [text for texts in section_rows for text in texts]
     return "\n\n".join(out)
 
 
@@ -214,17 +146,13 @@ def flattened(template: str, values: dict, *, seed: int = 0) -> str:
     """Tables flattened into one line with the cells' digits run together (`640020470`),
     with an occasional surviving space, as scraped page text comes."""
     rnd = random.Random(seed)
+    headings = {"active": HEADINGS["active"] + " ", "applications": HEADINGS["applications"],
+                "appeals": f" {HEADINGS['appeals']} 行政复议行政诉讼" + "".join(c.label for c in T.APPEAL_OUTCOMES)}
     out = []
-    headings = {"active": "二、主动公开政府信息情况 ", "applications": "三、收到和处理政府信息公开申请情况",
-                "appeals": " 四、政府信息公开行政复议、行政诉讼情况 行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"}
-    last = None
-    for section, cells in rows(template, values):
-        if section != last:
-            out.append(headings[section])
-            last = section
-        for cell in cells:
-            text = fmt(cell)
-            out.append(text + (" " if rnd.random() < 0.1 else ""))
+    for section, section_rows in _sections(template, values):
+        out.append(headings[section])
+        for texts in section_rows:
+            out += [text + (" " if rnd.random() < 0.1 else "") for text in texts]
     return "".join(out)
 
 

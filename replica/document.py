@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 
+from extract import layout
+from extract.layout import Cell
 from extract.templates import STATS_ROWS
 
 from .figures import Figures
 
 FULLWIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
-
-
-@dataclass
-class Cell:
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
-    header: bool = False
 
 
 @dataclass
@@ -56,139 +51,6 @@ def fmt(value: float | int, key: str, style: Style) -> str:
 
 
 # ---------------------------------------------------------------- tables
-def _h(text: str, rowspan: int = 1, colspan: int = 1) -> Cell:
-    return Cell(text, rowspan, colspan, header=True)
-
-
-def active_table(fig: Figures, style: Style) -> list[list[Cell]]:
-    v = fig.values
-
-    def c(key: str, colspan: int = 1) -> Cell:
-        return Cell(fmt(v[key], key, style), colspan=colspan)
-
-    if fig.template == "2021":
-        return [
-            [_h("第二十条第(一)项", colspan=4)],
-            [_h("信息内容"), _h("本年制发件数"), _h("本年废止件数"), _h("现行有效件数")],
-            [_h("规章"), c("active.regulations.issued"), c("active.regulations.repealed"), c("active.regulations.in_force")],
-            [_h("行政规范性文件"), c("active.normative_documents.issued"),
-             c("active.normative_documents.repealed"), c("active.normative_documents.in_force")],
-            [_h("第二十条第(五)项", colspan=4)],
-            [_h("信息内容"), _h("本年处理决定数量", colspan=3)],
-            [_h("行政许可"), c("active.licensing.decisions", 3)],
-            [_h("第二十条第(六)项", colspan=4)],
-            [_h("信息内容"), _h("本年处理决定数量", colspan=3)],
-            [_h("行政处罚"), c("active.punishment.decisions", 3)],
-            [_h("行政强制"), c("active.coercion.decisions", 3)],
-            [_h("第二十条第(八)项", colspan=4)],
-            [_h("信息内容"), _h("本年收费金额(单位:万元)", colspan=3)],
-            [_h("行政事业性收费"), c("active.fees.amount", 3)],
-        ]
-    items = [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减"), _h("处理决定数量")]
-    return [
-        [_h("第二十条第(一)项", colspan=4)],
-        [_h("信息内容"), _h("本年新制作数量"), _h("本年新公开数量"), _h("对外公开总数量")],
-        [_h("规章"), c("active.regulations.new_made"), c("active.regulations.new_published"),
-         c("active.regulations.total_published")],
-        [_h("规范性文件"), c("active.normative_documents.new_made"),
-         c("active.normative_documents.new_published"), c("active.normative_documents.total_published")],
-        [_h("第二十条第(五)项", colspan=4)],
-        list(items),
-        [_h("行政许可"), c("active.licensing.previous_count"), c("active.licensing.change"), c("active.licensing.decisions")],
-        [_h("其他对外管理服务事项"), c("active.other_services.previous_count"),
-         c("active.other_services.change"), c("active.other_services.decisions")],
-        [_h("第二十条第(六)项", colspan=4)],
-        list(items),
-        [_h("行政处罚"), c("active.punishment.previous_count"), c("active.punishment.change"), c("active.punishment.decisions")],
-        [_h("行政强制"), c("active.coercion.previous_count"), c("active.coercion.change"), c("active.coercion.decisions")],
-        [_h("第二十条第(八)项", colspan=4)],
-        [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减", colspan=2)],
-        [_h("行政事业性收费"), c("active.fees.previous_count"), c("active.fees.change", 2)],
-        [_h("第二十条第(九)项", colspan=4)],
-        [_h("信息内容"), _h("采购项目数量"), _h("采购总金额", colspan=2)],
-        [_h("政府集中采购"), c("active.procurement.projects"), c("active.procurement.amount", 2)],
-    ]
-
-
-_APPLICANTS = ("natural_person", "business", "research", "social_welfare", "legal_services", "other_org", "total")
-
-
-def applications_table(fig: Figures, style: Style) -> list[list[Cell]]:
-    v = fig.values
-
-    def nums(row: str) -> list[Cell]:
-        return [Cell(fmt(v[f"applications.{row}.{c}"], f"applications.{row}.{c}", style)) for c in _APPLICANTS]
-
-    rows: list[list[Cell]] = [
-        [_h("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", 3, 3), _h("申请人情况", colspan=7)],
-        [_h("自然人", rowspan=2), _h("法人或其他组织", colspan=5), _h("总计", rowspan=2)],
-        [_h("商业企业"), _h("科研机构"), _h("社会公益组织"), _h("法律服务机构"), _h("其他")],
-        [_h("一、本年新收政府信息公开申请数量", colspan=3), *nums("new_received")],
-        [_h("二、上年结转政府信息公开申请数量", colspan=3), *nums("carried_over")],
-    ]
-    other = (
-        [("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-         ("other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-         ("other_misc", "3.其他")]
-        if fig.template == "2021" else []
-    )
-    groups = [
-        ("(三)不予公开", [
-            ("denied_state_secret", "1.属于国家秘密"),
-            ("denied_prohibited_by_law", "2.其他法律行政法规禁止公开"),
-            ("denied_security_stability", "3.危及“三安全一稳定”"),
-            ("denied_third_party_rights", "4.保护第三方合法权益"),
-            ("denied_internal_affairs", "5.属于三类内部事务信息"),
-            ("denied_process_information", "6.属于四类过程性信息"),
-            ("denied_enforcement_files", "7.属于行政执法案卷"),
-            ("denied_administrative_query", "8.属于行政查询事项"),
-        ]),
-        ("(四)无法提供", [
-            ("unavailable_not_held", "1.本机关不掌握相关政府信息"),
-            ("unavailable_needs_creation", "2.没有现成信息需要另行制作"),
-            ("unavailable_unclear", "3.补正后申请内容仍不明确"),
-        ]),
-        ("(五)不予处理", [
-            ("rejected_petition", "1.信访举报投诉类申请"),
-            ("rejected_repeated", "2.重复申请"),
-            ("rejected_publication", "3.要求提供公开出版物"),
-            ("rejected_excessive", "4.无正当理由大量反复申请"),
-            ("rejected_confirmation", "5.要求行政机关确认或重新出具已获取信息"),
-        ]),
-    ]
-    if other:
-        groups.append(("(六)其他处理", other))
-    span = 2 + sum(len(g[1]) for g in groups) + (0 if other else 1) + 1
-    result_rows: list[list[Cell]] = [
-        [_h("(一)予以公开", colspan=2), *nums("granted")],
-        [_h("(二)部分公开(区分处理的,只计这一情形,不计其他情形)", colspan=2), *nums("partially_granted")],
-    ]
-    for label, members in groups:
-        for i, (key, text) in enumerate(members):
-            lead = [_h(label, rowspan=len(members))] if i == 0 else []
-            result_rows.append([*lead, _h(text), *nums(key)])
-    if not other:
-        result_rows.append([_h("(六)其他处理", colspan=2), *nums("other")])
-    result_rows.append([_h("(七)总计", colspan=2), *nums("total_handled")])
-    result_rows[0].insert(0, _h("三、本年度办理结果", rowspan=span))
-    rows.extend(result_rows)
-    rows.append([_h("四、结转下年度继续办理", colspan=3), *nums("carried_forward")])
-    return rows
-
-
-def appeals_table(fig: Figures, style: Style) -> list[list[Cell]]:
-    v = fig.values
-    outcomes = ("upheld", "corrected", "other", "pending", "total")
-    labels = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-    return [
-        [_h("行政复议", colspan=5), _h("行政诉讼", colspan=10)],
-        [*[_h(t, rowspan=2) for t in labels], _h("未经复议直接起诉", colspan=5), _h("复议后起诉", colspan=5)],
-        [*[_h(t) for t in labels], *[_h(t) for t in labels]],
-        [Cell(fmt(v[f"appeals.{r}.{o}"], f"appeals.{r}.{o}", style))
-         for r in ("review", "litigation_direct", "litigation_after_review") for o in outcomes],
-    ]
-
-
 _STAT_LABELS = {r.key: r.label for r in STATS_ROWS}
 _STAT_LABELS.update({
     "active.total": "主动公开政府信息数",
@@ -198,18 +60,14 @@ _STAT_LABELS.update({
 _STAT_UNITS = {"active": "条", "requests": "件", "replies": "件", "fees": "元"}
 
 
-def stats_table(fig: Figures, style: Style, year: int) -> list[list[Cell]]:
+def _printer(fig: Figures, style: Style) -> Callable[[str], str]:
     v = fig.values
-    rows = [[_h("指标名称"), _h("单位"), _h(f"{year}年度"), _h("历年累计")]]
-    for r in fig.stats_rows:
-        unit = _STAT_UNITS.get(r.split(".")[0], "件")
-        cum = f"stats.{r}.cumulative"
-        rows.append([
-            Cell(_STAT_LABELS[r]), Cell(unit),
-            Cell(fmt(v[f"stats.{r}"], f"stats.{r}", style)),
-            Cell(fmt(v[cum], cum, style) if cum in v else ""),
-        ])
-    return rows
+    return lambda key: fmt(v[key], key, style) if key in v else ""
+
+
+def _stats_table(fig: Figures, style: Style, year: int) -> list[list[Cell]]:
+    return layout.stats_table(year, fig.stats_rows, _printer(fig, style), label=_STAT_LABELS.__getitem__,
+                              unit=lambda key: _STAT_UNITS.get(key.split(".")[0], "件"))
 
 
 # ---------------------------------------------------------------- prose
@@ -281,6 +139,7 @@ def _join(*sentences: str) -> str:
 def build(fig: Figures, *, agency: str, year: int, title: str, rng: random.Random, style: Style) -> list[Block]:
     """The blocks of one report: title, prose sections and the template's tables."""
     v = fig.values
+    text = _printer(fig, style)
     blocks = [Block("h", title)]
     if fig.template == "pre2019":
         return blocks + _pre2019(fig, agency=agency, year=year, rng=rng, style=style)
@@ -299,11 +158,11 @@ def build(fig: Figures, *, agency: str, year: int, title: str, rng: random.Rando
         Block("h", "(五)监督保障"),
         Block("p", _pick(rng, *SUPERVISION).format(k=rng.randint(1, 6))),
         Block("h", "二、主动公开政府信息情况"),
-        Block("table", rows=active_table(fig, style)),
+        Block("table", rows=layout.active_table(fig.template, text)),
         Block("h", "三、收到和处理政府信息公开申请情况"),
-        Block("table", rows=applications_table(fig, style)),
+        Block("table", rows=layout.applications_table(fig.template, text)),
         Block("h", "四、政府信息公开行政复议、行政诉讼情况"),
-        Block("table", rows=appeals_table(fig, style)),
+        Block("table", rows=layout.appeals_table(text)),
         Block("h", "五、存在的主要问题及改进情况"),
         Block("p", _pick(rng, *PROBLEMS)),
         Block("h", "六、其他需要报告的事项"),
@@ -339,7 +198,7 @@ def _pre2019(fig: Figures, *, agency: str, year: int, rng: random.Random, style:
         Block("h", "六、需要说明的其他事项与附表"),
         Block("p", _pick(rng, "(一)需要说明的其他事项:无。", "本年度无需要说明的其他事项。")),
         Block("p", "(二)附表:政府信息公开情况统计表"),
-        Block("table", rows=stats_table(fig, style, year)),
+        Block("table", rows=_stats_table(fig, style, year)),
     ]
 
 
@@ -352,29 +211,3 @@ def text_lines(blocks: list[Block]) -> list[str]:
         else:
             out.append(b.text)
     return out
-
-
-def grid(rows: list[list[Cell]]) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
-    """Lay a spanned table out on a full matrix: (cells, merges as (row0, col0, row1, col1))."""
-    taken: dict[tuple[int, int], bool] = {}
-    placed: list[tuple[int, int, Cell]] = []
-    width = 0
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row:
-            while taken.get((r, c)):
-                c += 1
-            placed.append((r, c, cell))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken[(r + dr, c + dc)] = True
-            c += cell.colspan
-            width = max(width, c)
-    height = max(r for r, _ in taken) + 1 if taken else 0
-    matrix = [[""] * width for _ in range(height)]
-    merges = []
-    for r, c, cell in placed:
-        matrix[r][c] = cell.text
-        if cell.rowspan > 1 or cell.colspan > 1:
-            merges.append((r, c, r + cell.rowspan - 1, c + cell.colspan - 1))
-    return matrix, merges

@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .document import Block, grid, text_lines
+from extract.layout import grid
+
+from .document import Block, text_lines
 
 MIME = {
     "pdf": "application/pdf",

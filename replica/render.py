@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from .document import Block, Cell
+from extract.layout import Cell, span_attrs
+
+from .document import Block
 
 #: Per platform: how a paragraph, a heading and a table cell look when its editor saved them.
 FLAVORS = {
@@ -44,13 +46,8 @@ FLAVORS = {
 
 
 def cell_html(cell: Cell, flavor: dict) -> str:
-    attrs = ""
-    if cell.rowspan > 1:
-        attrs += f' rowspan="{cell.rowspan}"'
-    if cell.colspan > 1:
-        attrs += f' colspan="{cell.colspan}"'
     text = escape(cell.text) if cell.text else "&nbsp;"
-    return flavor["td"].format(text, attrs=attrs)
+    return flavor["td"].format(text, attrs=span_attrs(cell))
 
 
 def table_html(rows: list[list[Cell]], flavor: dict) -> str:

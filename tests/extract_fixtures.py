@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from conftest import SHARED
-from extract import render
+from extract import layout, render
 
 SEEDS_2021 = ("000_3734af7a9bdc841a", "001_7841e5a45d261ac2", "002_d14223c41a91255a", "004_50ced4fe608d0220")
 SEED_PRE2019 = "003_c47c3146309e273f"
@@ -77,31 +77,6 @@ def text_report(stem: str, tables_text: str) -> str:
 
 # --- files made in the test -------------------------------------------------------------------
 
-def _matrix(rows: list[list[render.Cell]]) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
-    """Place cells with spans on a grid: (grid of texts, spans as (col0, row0, col1, row1))."""
-    taken: dict[tuple[int, int], bool] = {}
-    placed = []
-    width = 0
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row:
-            while taken.get((r, c)):
-                c += 1
-            placed.append((r, c, cell))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken[(r + dr, c + dc)] = True
-            c += cell.colspan
-            width = max(width, c)
-    grid = [[""] * width for _ in rows]
-    spans = []
-    for r, c, cell in placed:
-        grid[r][c] = cell.text
-        if cell.rowspan > 1 or cell.colspan > 1:
-            spans.append((c, r, c + cell.colspan - 1, r + cell.rowspan - 1))
-    return grid, spans
-
-
 def pdf_report(stem: str, *, ruled: bool = True, values: dict | None = None, template: str | None = None,
                **options) -> bytes:
     """A PDF like agencies publish: prose, then the tables ruled, long labels wrapping in their cells,
@@ -122,7 +97,7 @@ def pdf_report(stem: str, *, ruled: bool = True, values: dict | None = None, tem
     story = [Paragraph(title(stem), ParagraphStyle("h", parent=body, fontSize=15, leading=20))]
     story += [Paragraph(p, body) for p in before]
     for heading, rows in render.tables(template or g["template"], g["values"] if values is None else values, **options):
-        grid, spans = _matrix(rows)
+        grid, spans = layout.grid(rows)
         width = len(grid[0])
         widths = [42] * 3 + [45] * (width - 3) if width == 10 else None
         if width == 15:
@@ -135,10 +110,10 @@ def pdf_report(stem: str, *, ruled: bool = True, values: dict | None = None, tem
             if a >= b:
                 continue
             data = [[Paragraph(text, cell) if text else "" for text in row] for row in grid[a:b]]
-            part_spans = [(c0, max(r0, a) - a, c1, min(r1, b - 1) - a) for c0, r0, c1, r1 in spans
+            part_spans = [(c0, max(r0, a) - a, c1, min(r1, b - 1) - a) for r0, c0, r1, c1 in spans
                           if r0 < b and r1 >= a]
             if part:
-                for c0, r0, c1, r1 in spans:
+                for r0, c0, r1, c1 in spans:
                     if r0 < a <= r1:
                         data[0][c0] = ""
                 story.append(PageBreak())
@@ -165,13 +140,13 @@ def docx_report(stem: str) -> bytes:
         d.add_paragraph(p)
     for heading, rows in render.tables(g["template"], g["values"]):
         d.add_paragraph(heading)
-        grid, spans = _matrix(rows)
+        grid, spans = layout.grid(rows)
         table = d.add_table(rows=len(grid), cols=len(grid[0]))
         for r, row in enumerate(grid):
             for c, text in enumerate(row):
                 if text:
                     table.cell(r, c).text = text
-        for c0, r0, c1, r1 in spans:
+        for r0, c0, r1, c1 in spans:
             table.cell(r0, c0).merge(table.cell(r1, c1))
     for p in after:
         d.add_paragraph(p)
@@ -191,12 +166,12 @@ def xlsx_report(stem: str) -> bytes:
     for heading, rows in render.tables(g["template"], g["values"]):
         ws.cell(r0, 1, heading)
         r0 += 1
-        grid, spans = _matrix(rows)
+        grid, spans = layout.grid(rows)
         for r, row in enumerate(grid):
             for c, text in enumerate(row):
                 if text:
                     ws.cell(r0 + r, c + 1, int(text) if text.isdigit() else (float(text) if re.fullmatch(r"\d+\.\d+", text) else text))
-        for c0, rr0, c1, rr1 in spans:
+        for rr0, c0, rr1, c1 in spans:
             ws.merge_cells(start_row=r0 + rr0, start_column=c0 + 1, end_row=r0 + rr1, end_column=c1 + 1)
         r0 += len(grid) + 1
     out = io.BytesIO()
