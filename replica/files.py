@@ -25,8 +25,10 @@ MIME = {
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry times, so identical content gives identical bytes."""
+def _fixed_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite a zip with fixed entry times (and the entries in `replace` swapped), so identical
+    content gives identical bytes."""
+    replace = replace or {}
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -34,7 +36,7 @@ def _fixed_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, replace.get(info.filename) or src.read(info.filename))
     return out.getvalue()
 
 
@@ -122,10 +124,14 @@ def xlsx(blocks: list[Block]) -> bytes:
         ws = wb.create_sheet("Sheet1")
         for r, line in enumerate(text_lines(blocks), 1):
             ws.cell(r, 1, line)
-    wb.properties.created = wb.properties.modified = datetime.datetime(2020, 1, 1)
+    from openpyxl.xml.functions import tostring
+
+    wb.properties.created = datetime.datetime(2020, 1, 1)
     out = io.BytesIO()
     wb.save(out)
-    return _fixed_zip(out.getvalue())
+    # Saving stamps `modified` with the clock: put the fixed time back into the written properties.
+    wb.properties.modified = wb.properties.created
+    return _fixed_zip(out.getvalue(), {"docProps/core.xml": tostring(wb.properties.to_tree())})
 
 
 def legacy(blocks: list[Block], kind: str) -> bytes:
