@@ -1,21 +1,38 @@
-"""Crawl runs: one row per crawl, and per portal what it fetched and changed."""
+"""Crawl runs: one row per crawl, and per portal what it fetched and changed, and its health.
+
+A run is `running` until it ends `finished`, `failed` or `interrupted`. A run whose process died
+without a word (SIGKILL, power cut) stays `running` until the next crawl into the archive finds it
+abandoned (its process gone) and marks it `killed` (`mark_abandoned`).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sys
+from typing import Any
 
 import sqlite_utils
 
 from .clock import utc_now
 
 
-def start(db: sqlite_utils.Database, *, portals: list[str] | None = None, command: str | None = None) -> int:
+def start(
+    db: sqlite_utils.Database,
+    *,
+    portals: list[str] | None = None,
+    command: str | None = None,
+    resumed_from: int | None = None,
+    log_file: str | None = None,
+) -> int:
     from nianbao import __version__
 
     return db.execute(
-        "INSERT INTO crawl_runs(started_at, outcome, portals, command, nianbao_version) VALUES (?, 'running', ?, ?, ?)",
-        [utc_now(), json.dumps(portals or []), command or " ".join(sys.argv), __version__],
+        "INSERT INTO crawl_runs(started_at, outcome, portals, command, nianbao_version, pid, host, resumed_from, log_file) "
+        "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+        [utc_now(), json.dumps(portals or []), command or " ".join(sys.argv), __version__, os.getpid(),
+         socket.gethostname(), resumed_from, log_file],
     ).lastrowid
 
 
@@ -38,8 +55,113 @@ def add_traffic(db: sqlite_utils.Database, run_id: int, portal: str, requests: i
     )
 
 
+def record_portal(
+    db: sqlite_utils.Database,
+    run_id: int,
+    portal: str,
+    *,
+    listed: int,
+    not_due: int,
+    seconds: float | None,
+    health: str | None,
+    problems: list[str] | None = None,
+) -> None:
+    """What the crawl of one portal listed and skipped, how long it took and how healthy it was."""
+    db.execute(
+        "INSERT INTO crawl_run_portals(run_id, portal, listed, not_due, seconds, health, problems) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, portal) DO UPDATE SET listed = excluded.listed, "
+        "not_due = excluded.not_due, seconds = excluded.seconds, health = excluded.health, "
+        "problems = excluded.problems",
+        [run_id, portal, listed, not_due, seconds, health, "\n".join(problems or []) or None],
+    )
+
+
 def finish(db: sqlite_utils.Database, run_id: int, outcome: str = "finished", message: str | None = None) -> None:
     db.execute(
         "UPDATE crawl_runs SET finished_at = ?, outcome = ?, message = ? WHERE id = ?",
         [utc_now(), outcome, message, run_id],
     )
+
+
+def _alive(pid: int | None, host: str | None) -> bool:
+    """Whether the process that ran a run may still be running (on this machine: ask the kernel)."""
+    if not pid or host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_abandoned(db: sqlite_utils.Database, *, by_run: int | None = None) -> list[dict[str, Any]]:
+    """Mark `killed` every `running` run whose process is gone. Returns the runs it marked.
+
+    Call it holding the archive's crawl lock: then no other `nianbao crawl` is running, and a
+    `running` row whose process is gone (or ran on another machine) was abandoned.
+    """
+    marked = []
+    for run in db.query("SELECT id, pid, host, started_at FROM crawl_runs WHERE outcome = 'running' ORDER BY id"):
+        if _alive(run["pid"], run["host"]):
+            continue
+        last = db.execute(
+            "SELECT max(t) FROM (SELECT max(fetched_at) AS t FROM snapshots WHERE run_id = :id "
+            "UNION ALL SELECT max(failed_at) FROM fetch_failures WHERE run_id = :id)",
+            {"id": run["id"]},
+        ).fetchone()[0]
+        message = (
+            f"killed: its process ({run['pid'] or 'unknown'} on {run['host'] or 'unknown host'}) was gone when "
+            f"{'run ' + str(by_run) if by_run else 'a later crawl'} started at {utc_now()}; "
+            f"last archived fetch at {last or 'none'}"
+        )
+        db.execute("UPDATE crawl_runs SET outcome = 'killed', message = ? WHERE id = ?", [message, run["id"]])
+        marked.append({**run, "message": message})
+    return marked
+
+
+def running(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The latest run still marked `running` (for the message when a crawl is already on)."""
+    return next(db.query("SELECT * FROM crawl_runs WHERE outcome = 'running' ORDER BY id DESC LIMIT 1"), None)
+
+
+def resumed_chain(db: sqlite_utils.Database, run_id: int | None) -> list[int]:
+    """`run_id` and the runs it resumed in turn (a run killed twice hands on both nights' work)."""
+    chain: list[int] = []
+    while run_id is not None and run_id not in chain:
+        chain.append(run_id)
+        row = db.execute("SELECT resumed_from FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+        run_id = row[0] if row else None
+    return chain
+
+
+def last_healthy(db: sqlite_utils.Database, portal: str, *, before: int | None = None) -> dict[str, Any] | None:
+    """The portal's row in the latest run where it was healthy (its lists' count is the baseline)."""
+    return next(
+        db.query(
+            "SELECT p.run_id, p.listed FROM crawl_run_portals p WHERE p.portal = ? AND p.health = 'ok' "
+            "AND p.listed > 0 AND (? IS NULL OR p.run_id < ?) ORDER BY p.run_id DESC LIMIT 1",
+            [portal, before, before],
+        ),
+        None,
+    )
+
+
+def parse_health(db: sqlite_utils.Database, run_id: int, portal: str) -> dict[str, Any]:
+    """How the report pages (not attachments) a run archived as new versions parsed.
+
+    `versions`: new versions; `parsed`: those parsed so far; `unreadable`: parsed as no report
+    (template null) or with a parser error; `example`: one unreadable page's URL.
+    """
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(r.parsed_at IS NOT NULL), 0), "
+        "coalesce(sum(r.parsed_at IS NOT NULL AND (r.parse_error IS NOT NULL OR r.template IS NULL)), 0), "
+        "min(CASE WHEN r.parsed_at IS NOT NULL AND (r.parse_error IS NOT NULL OR r.template IS NULL) THEN p.url END) "
+        "FROM snapshots s JOIN reports r ON r.id = s.report_id AND r.snapshot_id = s.id "
+        "JOIN pages p ON p.id = s.page_id WHERE s.run_id = ? AND p.portal = ? AND p.kind = 'page'",
+        [run_id, portal],
+    ).fetchone()
+    return {"versions": row[0], "parsed": row[1], "unreadable": row[2], "example": row[3]}

@@ -84,14 +84,21 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "outcome",
                 "TEXT",
-                "`running`, `finished`, `failed` (a portal broke or the crawl errored), or "
-                "`interrupted`. A run killed outright stays `running` with no `finished_at`.",
+                "`running`, `finished`, `failed` (a portal broke: its lists yielded nothing or far "
+                "fewer reports than its last healthy run, its report pages stopped parsing, or its "
+                "crawl errored), `interrupted` (stopped by Ctrl-C or SIGTERM; the next run resumes "
+                "it) or `killed` (its process died without a word, e.g. SIGKILL or a power cut; the "
+                "next run found it abandoned, marked it so and resumed it).",
                 "NOT NULL DEFAULT 'running'",
             ),
             Column("portals", "TEXT", "JSON list of the portals (spiders) the run crawled."),
             Column("command", "TEXT", "The command line that started it."),
             Column("nianbao_version", "TEXT", "nianbao version that ran it."),
-            Column("message", "TEXT", "Why it failed, one line per problem; empty when it did not."),
+            Column("message", "TEXT", "Why it failed, one line per problem (`portal: URL: reason`); empty when it did not."),
+            Column("pid", "INTEGER", "Process id of the crawl (to tell a live run from an abandoned one)."),
+            Column("host", "TEXT", "Machine it ran on."),
+            Column("resumed_from", "INTEGER", "The interrupted or killed run this run took over, if any.", "REFERENCES crawl_runs(id)"),
+            Column("log_file", "TEXT", "The run's log file (`nianbao crawl` writes one per run beside the archive)."),
         ),
     ),
     Table(
@@ -109,6 +116,18 @@ TABLES: tuple[Table, ...] = (
             Column("not_modified", "INTEGER", "Answered 304 to a conditional request.", "NOT NULL DEFAULT 0"),
             Column("gone", "INTEGER", "Archived pages that answered 404 or 410.", "NOT NULL DEFAULT 0"),
             Column("errors", "INTEGER", "Failed fetches (timeouts, 5xx, DNS, truncated bodies, 4xx).", "NOT NULL DEFAULT 0"),
+            Column("listed", "INTEGER", "Distinct report addresses the portal's lists showed (what the health checks count).", "NOT NULL DEFAULT 0"),
+            Column(
+                "not_due",
+                "INTEGER",
+                "Archived reports the lists showed but the run did not ask for: not due on the re-check "
+                "schedule (recent reports nightly, older weekly or monthly) or fetched already by the "
+                "run it resumed.",
+                "NOT NULL DEFAULT 0",
+            ),
+            Column("seconds", "REAL", "How long the portal's crawl took."),
+            Column("health", "TEXT", "`ok`, or `failed` when a health check failed (see `problems`); empty if the run never got that far."),
+            Column("problems", "TEXT", "The failed health checks, one line each: `portal: URL: reason`."),
         ),
         constraints=("PRIMARY KEY (run_id, portal)",),
         without_rowid=True,

@@ -270,30 +270,19 @@ class ConditionalRequestMiddleware:
     def spider_opened(self, spider) -> None:
         import sqlite3
 
+        portal = getattr(spider, "portal", spider.name)
         try:
             with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30) as db:
                 rows = db.execute(
-                    "SELECT url, etag, last_modified FROM page_validators WHERE gone_at IS NULL"
-                    " AND (etag IS NOT NULL OR last_modified IS NOT NULL)"
+                    "SELECT v.url, v.etag, v.last_modified FROM page_validators v JOIN pages p ON p.id = v.page_id"
+                    " WHERE p.portal = ? AND v.gone_at IS NULL AND (v.etag IS NOT NULL OR v.last_modified IS NOT NULL)",
+                    [portal],
                 ).fetchall()
         except sqlite3.Error as exc:
             logger.warning("no conditional requests: cannot read validators from %s (%s)", self.path, exc)
             return
         self.validators = {url: (etag, modified) for url, etag, modified in rows}
-        logger.info("conditional requests for %d archived pages", len(self.validators))
-        # A 304 report page shows no links: the spider asks again for the files it linked last time.
-        try:
-            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30) as db:
-                files = db.execute(
-                    "SELECT found_on, url, listed_title, listed_date FROM pages"
-                    " WHERE kind = 'attachment' AND gone_at IS NULL AND found_on IS NOT NULL"
-                ).fetchall()
-        except sqlite3.Error:
-            files = []
-        archived = getattr(spider, "archived_attachments", None)
-        if archived is not None:
-            for found_on, url, title, listed_date in files:
-                archived.setdefault(found_on, []).append((url, title or "", listed_date))
+        logger.info("%s: conditional requests for %d archived pages", portal, len(self.validators))
 
     def process_request(self, request: Request, spider=None) -> None:
         if not request.meta.get("nianbao_report"):

@@ -1,21 +1,58 @@
-"""`nianbao crawl`, `nianbao demo` and `nianbao runs`: crawls into an archive file.
+"""`nianbao crawl`, `nianbao demo` and `nianbao runs`: the nightly crawl into an archive file.
 
-`crawl` runs the named spiders (all of them by default) in one process with Scrapy's
+`nianbao crawl` runs the named spiders (all of them by default) in one process with Scrapy's
 CrawlerProcess and the project's settings, archiving into `--db` (default `nianbao.db` in the
-working directory). Each crawl is one row of the archive's `crawl_runs` table. `demo` does the same
-against the built-in replicas of the portals, served in-process: the whole chain, offline.
+working directory). It is meant to run unattended, every night (see `deploy/`):
+
+- **one run at a time**: it holds `<db>.lock` (filelock) while it runs; a second `nianbao crawl`
+  on the same archive exits at once with status 75 and names the run in progress;
+- **one record per run**: a row of `crawl_runs` (start, end, outcome) and one of
+  `crawl_run_portals` per portal (requests, bytes, listed, new, changed, unchanged, not modified,
+  not due, gone, errors, seconds, health). A run that died without a word (SIGKILL, power cut)
+  is marked `killed` by the next run;
+- **incremental**: archived reports are asked for conditionally and only when due on the
+  re-check schedule (`crawler/recheck.py`); list pages are crawled every run;
+- **resumable**: each spider keeps Scrapy's job directory (JOBDIR) under `<db>.jobs/<run>/<spider>`.
+  A run stopped by Ctrl-C or SIGTERM leaves its queue and state there; a run killed outright
+  leaves no usable queue, but every report it archived is committed with its run id. The next run
+  (within `NIANBAO_RESUME_WITHIN_HOURS`, default 20) takes the job directory over, skips what the
+  interrupted run(s) already fetched and crawls the rest. After a clean finish the job directory
+  is removed, so the next night starts afresh;
+- **health**: Spidermon checks each portal when it closes (`crawler/monitors.py`); a portal whose
+  lists yield nothing or far fewer reports than last time, or whose report pages stop parsing,
+  fails the run: one line names the portal, the URL and the reason, the other portals finish;
+- **logs** go to stderr and to `<db>.logs/run-<N>.log` (one file per run, its path printed).
+
+Exit status: 0 all portals finished and healthy; 1 a portal failed its health checks or its crawl
+errored; 3 the run was interrupted (Ctrl-C, SIGTERM: the next run resumes it); 75 another crawl
+holds the archive's lock; 2 a usage error.
+
+`demo` does the same against the built-in replicas of the portals, served in-process: the whole
+chain, offline.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 DEFAULT_DB = "nianbao.db"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 3
+#: EX_TEMPFAIL (sysexits.h): try again later; systemd and cron logs tell it from a failure.
+EXIT_LOCKED = 75
+
+logger = logging.getLogger(__name__)
 
 
 def project_settings(db: str | Path, *, run_id: int | None = None, overrides: dict | None = None):
@@ -33,13 +70,25 @@ def project_settings(db: str | Path, *, run_id: int | None = None, overrides: di
     return settings
 
 
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def jobs_root(db: Path) -> Path:
+    return db.with_name(db.name + ".jobs")
+
+
+def logs_root(db: Path) -> Path:
+    return db.with_name(db.name + ".logs")
+
+
+class AlreadyRunning(Exception):
+    """Another `nianbao crawl` holds the archive's lock."""
+
+
 def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, overrides: dict | None = None) -> int:
-    """Crawl `portals` (all when empty) into the archive `db`. Returns the exit status (0 = all finished)."""
-    from scrapy.crawler import CrawlerProcess
-
-    from archive import db as archive_db
-    from archive import open_archive, runs
-
+    """Crawl `portals` (all when empty) into the archive `db`. Returns the exit status (see module doc)."""
+    from filelock import FileLock, Timeout
     from scrapy.spiderloader import get_spider_loader
 
     path = Path(db).resolve()
@@ -49,44 +98,238 @@ def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, override
     unknown = [name for name in names if name not in known]
     if unknown:
         raise click.UsageError(f"unknown portal(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    process = CrawlerProcess(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path(path)), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        click.echo(f"nianbao crawl: {_running_message(path)}; not starting a second one (lock {lock_path(path)})", err=True)
+        return EXIT_LOCKED
+    try:
+        return _crawl_locked(path, names, settings)
+    finally:
+        lock.release()
+
+
+def _running_message(path: Path) -> str:
+    from archive import db as archive_db
+    from archive import runs
+
+    try:
+        database = archive_db.connect(path, readonly=True)
+        try:
+            run = runs.running(database)
+        finally:
+            database.close()
+    except Exception:
+        run = None
+    if run is None:
+        return f"another crawl is running into {path}"
+    return f"run {run['id']} (pid {run['pid']}, started {run['started_at']}) is still crawling into {path}"
+
+
+def _crawl_locked(path: Path, names: list[str], settings) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from archive import db as archive_db
+    from archive import open_archive, runs
 
     database = open_archive(path)
-    run_id = archive_db.write(database, lambda d: runs.start(d, portals=names, command=" ".join(sys.argv)))
+    killed = archive_db.write(database, lambda d: runs.mark_abandoned(d))
+    previous, resumed_runs = _resumable(path, database, settings)
+    run_id = archive_db.write(
+        database, lambda d: runs.start(d, portals=names, command=" ".join(sys.argv), resumed_from=previous)
+    )
+    log_file = _log_file(path, run_id, settings)
+    archive_db.write(database, lambda d: d.execute("UPDATE crawl_runs SET log_file = ? WHERE id = ?", [str(log_file), run_id]))
     database.close()
-    settings.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
 
-    crawlers = []
-    for name in names:
-        crawler = process.create_crawler(name)
-        crawlers.append(crawler)
-        process.crawl(crawler)
-    outcome, problems = "interrupted", []
+    jobs = _take_over_jobs(path, previous, run_id)
+    settings.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
+    settings.set("NIANBAO_JOBS_DIR", str(jobs), priority="cmdline")
+    settings.set("NIANBAO_RESUMED_RUNS", resumed_runs, priority="cmdline")
+
+    process = CrawlerProcess(settings)
+    handler = _log_to_file(log_file, settings)
     try:
-        process.start()
-        problems = [
-            f"{crawler.spider.name if crawler.spider else '?'}: finished with "
-            f"{crawler.stats.get_value('finish_reason')}"
-            for crawler in crawlers
-            if crawler.stats.get_value("finish_reason") != "finished"
-        ]
-        outcome = "failed" if problems else "finished"
+        click.echo(f"run {run_id}: crawling {', '.join(names)} into {path}; log {log_file}", err=True)
+        for run in killed:
+            logger.warning("run %s %s", run["id"], run["message"])
+        if previous:
+            logger.info("run %s resumes run %s (job directory %s)", run_id, previous, jobs)
+        crawlers = []
+        for name in names:
+            crawler = process.create_crawler(name)
+            crawlers.append(crawler)
+            process.crawl(crawler)
+        outcome, problems = "interrupted", []
+        started = time.monotonic()
+        try:
+            process.start()
+            outcome, problems = _verdict(crawlers)
+        finally:
+            database = archive_db.connect(path)
+            archive_db.write(database, lambda d: _record(d, run_id, crawlers, outcome, problems))
+            summary = list(database.query("SELECT * FROM crawl_run_portals WHERE run_id = ? ORDER BY portal", [run_id]))
+            database.close()
+            if outcome != "interrupted":
+                _clean_jobs(jobs, crawlers)
+        for row in summary:
+            click.echo(_portal_line(row), err=True)
+        for problem in problems:
+            click.echo(problem, err=True)
+        click.echo(f"run {run_id} {outcome} in {time.monotonic() - started:.1f} s: archive {path}; log {log_file}", err=True)
     finally:
-        database = archive_db.connect(path)
-        archive_db.write(database, lambda d: runs.finish(d, run_id, outcome, "\n".join(problems) or None))
-        summary = list(database.query("SELECT * FROM crawl_run_portals WHERE run_id = ? ORDER BY portal", [run_id]))
-        database.close()
-    for row in summary:
-        click.echo(
-            f"{row['portal']}: {row['items']} items, {row['new_reports']} new, {row['new_versions']} changed, "
-            f"{row['unchanged']} unchanged, {row['not_modified']} not modified, {row['gone']} gone, "
-            f"{row['errors']} errors",
-            err=True,
+        logging.root.removeHandler(handler)
+        handler.close()
+    return {"finished": EXIT_OK, "interrupted": EXIT_INTERRUPTED}.get(outcome, EXIT_FAILED)
+
+
+def _verdict(crawlers) -> tuple[str, list[str]]:
+    """The run's outcome and its problems, one line each (`portal: URL: reason`)."""
+    problems: list[str] = []
+    interrupted = False
+    for crawler in crawlers:
+        name = crawler.spider.name if crawler.spider else crawler.spidercls.name
+        reason = crawler.stats.get_value("finish_reason")
+        problems += crawler.stats.get_value("nianbao/health/problems") or []
+        if reason == "shutdown":
+            interrupted = True
+        elif reason != "finished":
+            start = (getattr(crawler.spidercls, "start_urls", None) or ["?"])[0]
+            problems.append(f"{name}: {start}: the crawl ended with {reason or 'an error before it started'}")
+    if interrupted:
+        return "interrupted", problems
+    return ("failed" if problems else "finished"), problems
+
+
+def _record(database, run_id: int, crawlers, outcome: str, problems: list[str]) -> None:
+    from archive import runs
+
+    for crawler in crawlers:
+        stats = crawler.stats
+        name = crawler.spider.name if crawler.spider else crawler.spidercls.name
+        own = [p for p in problems if p.startswith(f"{name}: ")]
+        checked = stats.get_value("nianbao/health/checked")
+        runs.record_portal(
+            database, run_id, name,
+            listed=stats.get_value("nianbao/listed") or 0,
+            not_due=(stats.get_value("nianbao/recheck/not_due") or 0) + (stats.get_value("nianbao/recheck/resumed") or 0),
+            seconds=stats.get_value("nianbao/seconds"),
+            health="failed" if own else ("ok" if checked and stats.get_value("finish_reason") == "finished" else None),
+            problems=own,
         )
-    for problem in problems:
-        click.echo(problem, err=True)
-    click.echo(f"run {run_id} {outcome}: archive {path}", err=True)
-    return 0 if outcome == "finished" else 1
+    runs.finish(database, run_id, outcome, "\n".join(problems) or None)
+
+
+def _portal_line(row: dict) -> str:
+    health = {"ok": "healthy", "failed": "FAILED"}.get(row["health"] or "", "not checked")
+    return (
+        f"{row['portal']}: {row['requests']} requests, {row['bytes'] / 1e6:.2f} MB, {row['listed']} listed, "
+        f"{row['new_reports']} new, {row['new_versions']} changed, {row['unchanged']} unchanged, "
+        f"{row['not_modified']} not modified, {row['not_due']} not due, {row['gone']} gone, "
+        f"{row['errors']} errors; {health}"
+    )
+
+
+# -- resuming ------------------------------------------------------------------------------------
+
+
+def _resumable(path: Path, database, settings) -> tuple[int | None, list[int]]:
+    """The run whose job directory this run takes over, and the runs whose fetches count as done."""
+    from archive import runs
+
+    root = jobs_root(path)
+    left = sorted((int(p.name) for p in root.glob("*") if p.is_dir() and p.name.isdigit()), reverse=True) if root.exists() else []
+    if not left:
+        return None, []
+    previous = left[0]
+    row = database.execute("SELECT outcome, started_at FROM crawl_runs WHERE id = ?", [previous]).fetchone()
+    within = settings.getfloat("NIANBAO_RESUME_WITHIN_HOURS", 20)
+    started = _parse_time(row[1]) if row else None
+    age = (datetime.now(timezone.utc) - started).total_seconds() / 3600 if started else None
+    if row is None or row[0] not in ("killed", "interrupted", "running") or age is None or age > within:
+        why = "its run is unknown" if row is None else (
+            f"its run ended {row[0]}" if row[0] not in ("killed", "interrupted", "running") else f"it is {age:.0f} h old")
+        logger.info("not resuming from %s: %s", root / str(previous), why)
+        for stale in left:
+            shutil.rmtree(root / str(stale), ignore_errors=True)
+        return None, []
+    for stale in left[1:]:
+        shutil.rmtree(root / str(stale), ignore_errors=True)
+    chain = runs.resumed_chain(database, previous)
+    recent = []
+    for run in chain:
+        started_at = database.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run]).fetchone()
+        when = _parse_time(started_at[0]) if started_at else None
+        if when and (datetime.now(timezone.utc) - when).total_seconds() / 3600 <= within:
+            recent.append(run)
+    return previous, recent
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _take_over_jobs(path: Path, previous: int | None, run_id: int) -> Path:
+    """`<db>.jobs/<run_id>`: the interrupted run's job directory, renamed, or a new one.
+
+    Scrapy writes a job's queue (`requests.queue/active.json`) and the spider's state only when it
+    stops gracefully; after a SIGKILL those files are missing or stale, and the archive alone
+    says what is done, so they are dropped.
+    """
+    root = jobs_root(path)
+    jobs = root / str(run_id)
+    if previous is not None and (root / str(previous)).is_dir():
+        (root / str(previous)).rename(jobs)
+        for spider_dir in jobs.iterdir():
+            if not (spider_dir / "requests.queue" / "active.json").exists():
+                shutil.rmtree(spider_dir / "requests.queue", ignore_errors=True)
+                (spider_dir / "spider.state").unlink(missing_ok=True)
+    jobs.mkdir(parents=True, exist_ok=True)
+    return jobs
+
+
+def _clean_jobs(jobs: Path, crawlers) -> None:
+    """Remove the job directories of the spiders that finished: the next run starts them afresh."""
+    for crawler in crawlers:
+        if crawler.stats.get_value("finish_reason") == "finished":
+            name = crawler.spider.name if crawler.spider else crawler.spidercls.name
+            shutil.rmtree(jobs / name, ignore_errors=True)
+    for directory in (jobs, jobs.parent):
+        try:
+            directory.rmdir()
+        except OSError:
+            break
+
+
+# -- logs ----------------------------------------------------------------------------------------
+
+
+def _log_file(path: Path, run_id: int, settings) -> Path:
+    folder = Path(settings.get("NIANBAO_LOG_DIR") or logs_root(path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"run-{run_id}.log"
+
+
+def _log_to_file(log_file: Path, settings) -> logging.Handler:
+    """Everything Scrapy logs to stderr goes to the run's log file too."""
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    handler.setLevel(settings.get("LOG_LEVEL") or "INFO")
+    logging.root.addHandler(handler)
+    if logging.root.level > handler.level:
+        logging.root.setLevel(handler.level)
+    return handler
+
+
+# -- commands ------------------------------------------------------------------------------------
 
 
 @click.command("crawl")
@@ -94,7 +337,11 @@ def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, override
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 def crawl_command(portals: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None:
-    """Crawl PORTALS (all when none are named) into the archive file."""
+    """Crawl PORTALS (all when none are named) into the archive file.
+
+    Exit status: 0 all healthy; 1 a portal failed (its line names it); 3 interrupted (the next
+    run resumes it); 75 another crawl holds the archive's lock.
+    """
     sys.exit(crawl(db, portals, overrides=_parse_overrides(overrides)))
 
 
@@ -128,7 +375,8 @@ def demo_command(db: str) -> None:
         click.echo(f"replicas serving at {server.url}", err=True)
         status = crawl(db, (), overrides=REPLICA_SPEED)
     click.echo(
-        f"\nNext: nianbao export --db {db} --format jsonl | head -1\n"
+        f"\nNext: nianbao runs --db {db}\n"
+        f"      nianbao export --db {db} --format jsonl | head -1\n"
         f"      sqlite3 {db} 'select * from report_figures limit 5'\n"
         f"      nianbao serve --db {db}",
         err=True,
@@ -154,15 +402,19 @@ def runs_command(db: str, last: int, as_json: bool) -> None:
         for run in rows:
             click.echo(json.dumps(run, ensure_ascii=False))
         return
+    header = (f"  {'portal':<10} {'req':>6} {'MB':>7} {'listed':>6} {'new':>5} {'chg':>4} {'same':>5} {'304':>5} "
+              f"{'notdue':>6} {'gone':>4} {'err':>4} {'sec':>6}  health")
     for run in rows:
-        click.echo(f"run {run['id']}  {run['started_at']} → {run['finished_at'] or '…'}  {run['outcome']}")
+        resumed = f"  (resumes run {run['resumed_from']})" if run.get("resumed_from") else ""
+        click.echo(f"run {run['id']}  {run['started_at']} → {run['finished_at'] or '…'}  {run['outcome']}{resumed}")
+        if run["portals"]:
+            click.echo(header)
         for p in run["portals"]:
+            seconds = f"{p['seconds']:.1f}" if p.get("seconds") is not None else "-"
             click.echo(
-                f"  {p['portal']:<10} {p['requests']:>6} req {p['bytes']:>11} B  {p['new_reports']:>5} new "
-                f"{p['new_versions']:>4} changed {p['unchanged']:>5} same {p['not_modified']:>5} 304 "
-                f"{p['gone']:>3} gone {p['errors']:>4} err"
+                f"  {p['portal']:<10} {p['requests']:>6} {p['bytes'] / 1e6:>7.2f} {p['listed']:>6} {p['new_reports']:>5} "
+                f"{p['new_versions']:>4} {p['unchanged']:>5} {p['not_modified']:>5} {p['not_due']:>6} {p['gone']:>4} "
+                f"{p['errors']:>4} {seconds:>6}  {p['health'] or '-'}"
             )
         if run["message"]:
             click.echo("  " + run["message"].replace("\n", "\n  "))
-
-

@@ -4,7 +4,9 @@ Environment:
 - NIANBAO_REPLICA=http://127.0.0.1:N sends every request (and the browser) to the offline replica;
 - NIANBAO_DB=path archives what is crawled into that SQLite file (`nianbao crawl` always sets it);
 - NIANBAO_CONTACT names who runs the crawl, in the User-Agent (a URL or an e-mail address);
-- NIANBAO_CHROMIUM overrides which Chromium binary scrapy-playwright starts.
+- NIANBAO_CHROMIUM overrides which Chromium binary scrapy-playwright starts;
+- NIANBAO_RECHECK=all re-checks every archived report instead of following the schedule
+  (`crawler/recheck.py`).
 """
 
 import os
@@ -49,7 +51,30 @@ NIANBAO_CHALLENGE_WAIT = 10.0
 
 # NIANBAO_STATS_FILE=path writes the run's stats there as JSON (tests, schedulers).
 NIANBAO_STATS_FILE = os.environ.get("NIANBAO_STATS_FILE", "")
-EXTENSIONS = {"crawler.extensions.StatsFile": 500}
+EXTENSIONS = {
+    # Health checks when a portal's spider closes (see crawler/monitors.py).
+    "spidermon.contrib.scrapy.extensions.Spidermon": 400,
+    "crawler.monitors.ParsesSettled": 450,
+    "crawler.extensions.StatsFile": 500,
+    # After Spidermon: its per-portal line carries the health verdict.
+    "crawler.monitors.RunProgress": 900,
+    # RunProgress says, per portal, what Scrapy's LogStats says without naming the spider.
+    "scrapy.extensions.logstats.LogStats": None,
+}
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.PortalHealth"]
+NIANBAO_PROGRESS_INTERVAL = 60
+# A portal fails when its lists yield fewer reports than this share of its last healthy run's ...
+NIANBAO_HEALTH_MIN_RATIO = 0.5
+# ... or when more than this share of (at least MIN_PAGES) new report page versions read as no report.
+NIANBAO_HEALTH_MAX_UNREADABLE = 0.5
+NIANBAO_HEALTH_MIN_PAGES = 5
+NIANBAO_HEALTH_PARSE_WAIT = 600
+
+# Archived reports are asked for again on a schedule by age (crawler/recheck.py); list pages every run.
+NIANBAO_RECHECK = os.environ.get("NIANBAO_RECHECK", "schedule")
+NIANBAO_RECHECK_TIERS = os.environ.get("NIANBAO_RECHECK_TIERS", "365:1,1095:7,*:30")
+NIANBAO_RECHECK_DATE = os.environ.get("NIANBAO_RECHECK_DATE", "")
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -72,12 +97,48 @@ DOWNLOAD_HANDLERS = {
 
 
 def _chromium() -> str | None:
-    """Debian's Chromium where installed; otherwise Playwright's own (`playwright install chromium`)."""
+    """Debian's Chromium where installed; otherwise Playwright's own (`playwright install chromium`).
+
+    Debian's `/usr/bin/chromium` is a shell script that sources /etc/chromium.d: Google API keys,
+    `--enable-remote-extensions` and system extensions. The binary it wraps starts without them.
+    """
     explicit = os.environ.get("NIANBAO_CHROMIUM")
     if explicit:
         return explicit
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        real = os.path.join("/usr/lib", os.path.basename(found), os.path.basename(found))
+        if _is_script(found) and os.access(real, os.X_OK):
+            return real
+    return found
 
+
+def _is_script(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) == b"#!"
+    except OSError:
+        return False
+
+
+# Chromium keeps only the last `--disable-features` it is given, and Playwright passes its own
+# list first: ours must repeat Playwright's (1.5x-1.6x: AimEnabled and PreconnectToSearch stop its
+# calls to www.google.com) or they are lost.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "OptimizationHints",
+    "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+)
+NIANBAO_DISABLED_FEATURES = (
+    "Translate", "AutofillServerCommunication", "CertificateTransparencyComponentUpdater",
+    "InterestFeedContentSuggestions", "PrivacySandboxSettings4", "SafeBrowsing",
+)
+# What no switch of Debian's Chromium 150 turns off (the account list on accounts.google.com that
+# Playwright's SkipListAccountsWithoutGaiaCookies stops only in later Chromiums; the GCM check-in on
+# android.clients.google.com): those hosts bypass the replica proxy and resolve to nothing, so the
+# request dies inside the browser. No portal page needs Google.
+GOOGLE_SERVICE_HOSTS = ("google.com", "*.google.com", "*.googleapis.com", "*.gvt1.com", "*.gvt2.com")
 
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
@@ -100,16 +161,16 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--dns-prefetch-disable",
         "--disable-breakpad",
         "--disable-field-trial-config",
+        "--metrics-recording-only",
+        "--host-resolver-rules=" + ", ".join(f"MAP {host} ~NOTFOUND" for host in GOOGLE_SERVICE_HOSTS),
         # Keep http:// navigations on http (the replica serves no TLS).
-        "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,NetworkTimeServiceQuerying,"
-        "OptimizationHints,Translate,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater,"
-        "InterestFeedContentSuggestions,PrivacySandboxSettings4,SafeBrowsing",
+        "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + NIANBAO_DISABLED_FEATURES),
     ],
 }
 if _chromium():
     PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"] = _chromium()
 if NIANBAO_REPLICA:
-    PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA}
+    PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA, "bypass": ",".join(GOOGLE_SERVICE_HOSTS)}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.skip_resource"
 

@@ -5,10 +5,16 @@ it calls `report_requests()` with the entries it read off a list page and `list_
 further list pages. This module turns entries into report requests once each (canonical URL, titles
 that are not annual reports skipped), reports into `ReportItem`s, report pages into requests for
 their attachments, and every failure into one log line, a stat and the `fetch_failed` signal.
+
+Crawling into an archive (`NIANBAO_DB`), list pages are fetched every run but an archived report
+only when the re-check schedule says so (`crawler.recheck`); a report page not fetched again (not
+due, or answering 304) still leads to its files, read off its archived copy, so a file whose fetch
+failed before is asked for again.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,14 +23,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy import signals as scrapy_signals
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from . import signals
+from .archived import ArchivedReports
 from .dates import parse_date
 from .items import ReportItem
 from .outcomes import classify
+from .recheck import RecheckSchedule
 from .titles import is_annual_report, is_report_file_link, normalise_title
 from .urls import NO_TWINS, TwinRules, canonical_url, is_attachment_response, is_attachment_url, list_key
 
@@ -45,6 +54,9 @@ _BREADCRUMB_CLASSES = (
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|＞|›|→|/)\s*")
 _BREADCRUMB_LEAD = re.compile(r"^.*?(?:当前位置|您的位置|现在的位置|所在位置|位置)\s*[:：]?\s*")
 
+
+#: A link to a report file somewhere in a page's bytes (cheap test before parsing an archived page).
+_FILE_LINK = re.compile(rb"""href\s*=\s*["']?[^"'\s>]*\.(?:pdf|docx?|xlsx?|wps|et|ofd)\b""", re.I)
 
 _GENERIC_COLUMN = re.compile(
     r"政府信息公开|信息公开|政务公开|年度报告|工作报告|年报|工作|目录|专栏|列表|正文|首页|网站|门户|平台|当前位置|>"
@@ -121,11 +133,48 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self._reports_seen: set[str] = set()
         self._lists_seen: set[str] = set()
+        #: Report addresses the lists showed this run (the health checks count them).
+        self._listed: set[str] = set()
         #: Column folders (`/zwgk_164/zfxxgknb/xzndbg/wsz_65331/`) and the names their menu links give.
         self._column_folders: dict[str, str] = {}
-        #: Report page URL -> [(file URL, link text, listed date)] as the archive knows them (filled by
-        #: `ConditionalRequestMiddleware`): a 304 page's files are asked for again.
-        self.archived_attachments: dict[str, list[tuple[str, str, str | None]]] = {}
+        #: What the archive holds of this portal (filled when the spider opens, if NIANBAO_DB is set).
+        self.archived = ArchivedReports()
+        self.recheck: RecheckSchedule | None = None
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        # `nianbao crawl` gives each spider a job directory of its own under the run's (resumable).
+        jobs = settings.get("NIANBAO_JOBS_DIR")
+        if jobs and not settings.get("JOBDIR"):
+            settings.set("JOBDIR", os.path.join(jobs, cls.name), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.read_archive, signal=scrapy_signals.spider_opened)
+        return spider
+
+    def read_archive(self, spider: scrapy.Spider | None = None) -> None:
+        """Load what the archive holds of this portal and the re-check schedule (spider_opened)."""
+        settings = self.crawler.settings
+        path = settings.get("NIANBAO_DB") or os.environ.get("NIANBAO_DB")
+        resumed = tuple(int(run) for run in settings.getlist("NIANBAO_RESUMED_RUNS"))
+        self.archived = ArchivedReports.load(path, self.portal, resumed_runs=resumed)
+        self.recheck = RecheckSchedule.from_settings(settings)
+
+    def resume_state(self) -> None:
+        """A job stopped gracefully (Ctrl-C, SIGTERM) left its queue and this state in JOBDIR
+        (Scrapy's SpiderState loads it after spider_opened, so this runs when the crawl starts)."""
+        state = getattr(self, "state", None) or {}
+        if state.get("reports_seen"):
+            self._reports_seen |= set(state["reports_seen"])
+            self._lists_seen |= set(state.get("lists_seen", ()))
+            self._listed |= set(state.get("listed", ()))
+            self._column_folders.update(state.get("column_folders", {}))
+            self.crawler.stats.set_value("nianbao/listed", len(self._listed))
+            self.logger.info("%s: resuming a stopped job (%d reports and %d list pages done)",
+                             self.portal, len(self._reports_seen), len(self._lists_seen))
 
     @property
     def portal(self) -> str:
@@ -134,6 +183,7 @@ class PortalSpider(scrapy.Spider):
     # -- start and list pages -------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.resume_state()
         for url in self.start_urls:
             request = self.list_request(url, callback=self.parse)
             if request is not None:
@@ -199,35 +249,79 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("nianbao/skipped/not_report")
                 continue
             found += 1
-            request = self.report_request(entry, found_on=response.url)
-            if request is not None:
-                yield request
+            yield from self.report_fetches(entry, found_on=response.url, listed=True)
         if not found and not empty_ok:
             self.warn_empty(response)
 
     def warn_empty(self, response: Response, why: str = "") -> None:
         self.crawler.stats.inc_value("nianbao/empty_list_page")
+        if not self.crawler.stats.get_value("nianbao/empty_list_page/first"):
+            # The page the health check names when the portal's lists yield nothing.
+            self.crawler.stats.set_value("nianbao/empty_list_page/first", response.url)
         self.logger.warning(
             "%s: list page %s yielded no reports%s (did the page layout change?)",
             self.portal, response.url, f" ({why})" if why else "",
         )
 
-    def report_request(self, entry: Entry, *, found_on: str, kind: str | None = None) -> scrapy.Request | None:
+    def report_request(
+        self, entry: Entry, *, found_on: str, kind: str | None = None, listed: bool = False
+    ) -> scrapy.Request | None:
+        """The request for a report, or None: asked for already this run, or archived and not due."""
+        listing = self._claim(entry, found_on=found_on, kind=kind, listed=listed)
+        if listing is None or self._skipped(listing):
+            return None
+        return self._report_request(listing)
+
+    def report_fetches(
+        self, entry: Entry, *, found_on: str, kind: str | None = None, listed: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """`report_request`, and for an archived report page not due tonight, its files' requests
+        (each file has its own schedule; a file never archived is always due)."""
+        listing = self._claim(entry, found_on=found_on, kind=kind, listed=listed)
+        if listing is None:
+            return
+        if not self._skipped(listing):
+            yield self._report_request(listing)
+        elif listing["kind"] != "attachment":
+            yield from self.archived_attachment_requests(listing)
+
+    def _claim(self, entry: Entry, *, found_on: str, kind: str | None, listed: bool) -> dict[str, Any] | None:
+        """The report's listing, the first time its canonical address comes up this run; else None."""
         url = canonical_url(entry.url, self.twins)
+        if listed and url not in self._listed:
+            self._listed.add(url)
+            self.crawler.stats.inc_value("nianbao/listed")
         if url in self._reports_seen:
             self.crawler.stats.inc_value("nianbao/skipped/duplicate")
             return None
         self._reports_seen.add(url)
-        listing = {
+        known = self.archived.get(url)
+        return {
             "column": self.column_for(url) or entry.column,
             "url": url,
             "title": entry.title,
             "listed_date": entry.date,
             "found_on": found_on,
-            "kind": kind or ("attachment" if is_attachment_url(url) else None),
+            "kind": kind or ("attachment" if is_attachment_url(url) or (known and known.kind == "attachment") else None),
         }
+
+    def _skipped(self, listing: dict[str, Any]) -> bool:
+        """Whether an archived report is left alone this run (counted as not due, or resumed)."""
+        known = self.archived.get(listing["url"])
+        if known is None or known.failing or self.recheck is None:
+            return False
+        if listing["url"] in self.archived.resumed:
+            reason = "resumed"
+        elif self.recheck.due(listing["url"], listing.get("listed_date") or known.dated):
+            return False
+        else:
+            reason = "not_due"
+        self.crawler.stats.inc_value(f"nianbao/recheck/{reason}")
+        return True
+
+    def _report_request(self, listing: dict[str, Any]) -> scrapy.Request:
         return scrapy.Request(
-            url,
+            listing["url"],
             callback=self.parse_report,
             errback=self.errback,
             # A 304 to a conditional request is an item too: the archive records "seen again".
@@ -237,6 +331,22 @@ class PortalSpider(scrapy.Spider):
             priority=10,
             dont_filter=True,
         )
+
+    def archived_attachment_requests(self, listing: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """Requests for the files an archived report page links, when the page is not fetched again.
+
+        The files archived as found on it, and every file link on its archived copy: a file whose
+        fetch failed, or that a killed crawl never reached, is asked for again.
+        """
+        page_url = listing["url"]
+        for url, title, listed_date in self.archived.attachments.get(page_url, ()):
+            entry = Entry(url=url, title=title, date=listed_date, column=listing.get("column", ""))
+            yield from self.report_fetches(entry, found_on=page_url, kind="attachment")
+        body = self.archived.body(page_url)
+        if body and _FILE_LINK.search(body):
+            known = self.archived.get(page_url)
+            headers = {"Content-Type": known.content_type} if known and known.content_type else None
+            yield from self.attachment_requests(HtmlResponse(page_url, body=body, headers=headers), listing)
 
     # -- report pages and attachments -----------------------------------------------------------
 
@@ -261,11 +371,8 @@ class PortalSpider(scrapy.Spider):
         if kind == "page" and isinstance(response, TextResponse) and response.status == 200:
             yield from self.attachment_requests(response, listing)
         elif kind == "page" and response.status == 304:
-            for url, title, listed_date in self.archived_attachments.get(listing["url"], []):
-                entry = Entry(url=url, title=title, date=listed_date, column=listing.get("column", ""))
-                request = self.report_request(entry, found_on=listing["url"], kind="attachment")
-                if request is not None:
-                    yield request
+            # An unchanged page shows no links: its files come from its archived copy.
+            yield from self.archived_attachment_requests(listing)
 
     def moved_to(self, response: Response, listing: dict[str, Any]) -> str | None:
         """The canonical address a redirected report now lives at (on the same site), else None."""
@@ -289,9 +396,7 @@ class PortalSpider(scrapy.Spider):
             if not is_report_file_link(text):
                 continue
             entry = Entry(url=url, title=text, date=listing.get("listed_date"), column=listing.get("column", ""))
-            request = self.report_request(entry, found_on=listing["url"], kind="attachment")
-            if request is not None:
-                yield request
+            yield from self.report_fetches(entry, found_on=listing["url"], kind="attachment")
 
     def report_item(self, response: Response, listing: dict[str, Any], kind: str) -> ReportItem:
         headers = {
@@ -315,11 +420,15 @@ class PortalSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
-        found = (stats.get_value("nianbao/reports/page") or 0) + (stats.get_value("nianbao/reports/attachment") or 0)
-        if not found and reason == "finished":
-            # A portal that yields nothing has changed, blocked us, or lost its reports: say so loudly.
+        if not self._listed and reason == "finished":
+            # A portal that lists nothing has changed, blocked us, or lost its reports. The health
+            # monitors (`crawler.monitors`) make the run fail; this is the flag they read.
             stats.set_value("nianbao/no_reports", 1)
-            self.logger.error("%s: the crawl found no reports at all (start pages: %s)", self.portal, ", ".join(self.start_urls))
+        # Kept in JOBDIR (Scrapy's SpiderState) when a job stops, so its resumption asks for nothing twice.
+        if hasattr(self, "state"):
+            self.state.update(reports_seen=self._reports_seen, lists_seen=self._lists_seen, listed=self._listed,
+                              column_folders=self._column_folders)
+        self.archived.close()
 
     # -- failures -------------------------------------------------------------------------------
 

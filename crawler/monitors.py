@@ -1,0 +1,292 @@
+"""Is each portal still healthy? Spidermon monitors run when a portal's spider closes.
+
+A portal fails its health checks when
+
+- its lists yield no report at all (the layout changed, the site blocks us, the reports moved);
+- its lists yield far fewer reports than in its last healthy run in the archive: fewer than
+  `NIANBAO_HEALTH_MIN_RATIO` (default 0.5) of them;
+- its report pages stop parsing: of the new versions of report pages this run archived (at least
+  `NIANBAO_HEALTH_MIN_PAGES`, default 5), more than `NIANBAO_HEALTH_MAX_UNREADABLE` (default 0.5)
+  parsed as no report (template null) or with a parser error: the page template changed.
+
+Each failure is one line naming the portal, a URL and the reason (`dongguan: https://...: its lists
+yielded no reports`), logged as an error, kept in the stats (`nianbao/health/problems`) and, under
+`nianbao crawl`, written to the run's record, and it makes the run exit non-zero. The other portals
+are not affected: each spider is monitored on its own.
+
+Parsing happens in the archive's worker processes, after the pages are archived. So that the
+parse check sees this run's parses, `ParsesSettled` keeps a spider open, once it has nothing left
+to crawl, until the run's versions of its pages are parsed (`NIANBAO_HEALTH_PARSE_WAIT` seconds
+at most, default 600).
+
+`RunProgress` logs a line per portal every `NIANBAO_PROGRESS_INTERVAL` seconds (default 60) and
+one when the portal finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from spidermon import Action, Monitor, MonitorSuite, monitors
+
+logger = logging.getLogger(__name__)
+
+PROBLEMS = "nianbao/health/problems"
+
+
+def _readonly(path: str) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+
+
+def archive_path(settings) -> str | None:
+    path = settings.get("NIANBAO_DB") or os.environ.get("NIANBAO_DB")
+    return path if path and Path(path).exists() else None
+
+
+def run_id(settings) -> int | None:
+    value = settings.get("NIANBAO_RUN_ID") or os.environ.get("NIANBAO_RUN_ID")
+    return int(value) if value else None
+
+
+def _database(path: str):
+    import sqlite_utils
+
+    return sqlite_utils.Database(_readonly(path))
+
+
+class PortalMonitor(Monitor):
+    """What the health monitors share: the portal, its stats and settings, the archive."""
+
+    @property
+    def portal(self) -> str:
+        spider = self.data.spider
+        return getattr(spider, "portal", spider.name)
+
+    @property
+    def settings(self):
+        return self.data.crawler.settings
+
+    def stat(self, key: str, default: Any = 0) -> Any:
+        return self.data.stats.get(key, default)
+
+    def finished(self) -> bool:
+        """Only a crawl that ran to its end can be judged on what its lists yielded."""
+        return self.data.stats.get("finish_reason", "finished") == "finished"
+
+    def problem(self, url: str | None, reason: str) -> str:
+        return f"{self.portal}: {url or self.start_url()}: {reason}"
+
+    def start_url(self) -> str:
+        urls = getattr(self.data.spider, "start_urls", None) or ["(no start URL)"]
+        return urls[0]
+
+
+@monitors.name("Lists")
+class ListsMonitor(PortalMonitor):
+    @monitors.name("the lists yield reports")
+    def test_lists_yield_reports(self):
+        if not self.finished():
+            self.skipTest("the crawl did not finish")
+        if not self.stat("nianbao/listed"):
+            url = self.stat("nianbao/empty_list_page/first", None)
+            self.fail(self.problem(url, "its lists yielded no reports (did the page layout change?)"))
+
+    @monitors.name("the lists yield about as many reports as last time")
+    def test_lists_yield_about_as_many_as_last_time(self):
+        listed = self.stat("nianbao/listed")
+        path = archive_path(self.settings)
+        if not self.finished() or not listed or not path:
+            self.skipTest("nothing to compare")
+        from archive import runs
+
+        ratio = self.settings.getfloat("NIANBAO_HEALTH_MIN_RATIO", 0.5)
+        try:
+            database = _database(path)
+            try:
+                last = runs.last_healthy(database, self.portal, before=run_id(self.settings))
+            finally:
+                database.close()
+        except sqlite3.Error as error:
+            self.skipTest(f"cannot read the last runs: {error}")
+        if last and listed < ratio * last["listed"]:
+            url = self.stat("nianbao/empty_list_page/first", None)
+            self.fail(self.problem(
+                url,
+                f"its lists yielded {listed} reports, far fewer than the {last['listed']} of run {last['run_id']} "
+                f"(below {ratio:.0%})",
+            ))
+
+
+@monitors.name("Report pages")
+class ParsingMonitor(PortalMonitor):
+    @monitors.name("the report pages parse")
+    def test_report_pages_parse(self):
+        path, run = archive_path(self.settings), run_id(self.settings)
+        if not path or not run:
+            self.skipTest("no archive run to read the parses from")
+        from archive import runs
+
+        database = _database(path)
+        try:
+            health = runs.parse_health(database, run, self.portal)
+        finally:
+            database.close()
+        least = self.settings.getint("NIANBAO_HEALTH_MIN_PAGES", 5)
+        most = self.settings.getfloat("NIANBAO_HEALTH_MAX_UNREADABLE", 0.5)
+        if health["parsed"] < least:
+            self.skipTest(f"{health['parsed']} report pages parsed this run, fewer than {least}")
+        if health["unreadable"] > most * health["parsed"]:
+            self.fail(self.problem(
+                health["example"],
+                f"its report pages stopped parsing: {health['unreadable']} of the {health['parsed']} new "
+                f"versions parsed this run read as no report (did the page template change?)",
+            ))
+
+
+class RecordProblems(Action):
+    """Put each failed check's line in the stats and the log (`nianbao crawl` records and exits on them)."""
+
+    def run_action(self):
+        stats = self.data.crawler.stats
+        problems = list(stats.get_value(PROBLEMS) or [])
+        for result in self.result.monitors_failed_results:
+            problems.append(_reason(result.error))
+        stats.set_value(PROBLEMS, problems)
+        for line in problems:
+            logger.error("health check failed: %s", line)
+
+
+class RecordChecked(Action):
+    """Note that the checks ran (a portal whose checks never ran is not called healthy)."""
+
+    def run_action(self):
+        self.data.crawler.stats.set_value("nianbao/health/checked", 1)
+
+
+def _reason(error: str) -> str:
+    """The message a failed check gave `self.fail()`, out of unittest's traceback text."""
+    match = re.search(r"AssertionError: (.*)\s*$", error or "", re.S)
+    return (match.group(1) if match else (error or "failed").strip().splitlines()[-1]).strip()
+
+
+class PortalHealth(MonitorSuite):
+    """The health checks of one portal's crawl (SPIDERMON_SPIDER_CLOSE_MONITORS)."""
+
+    monitors = [ListsMonitor, ParsingMonitor]
+    monitors_finished_actions = [RecordChecked]
+    monitors_failed_actions = [RecordProblems]
+
+
+class ParsesSettled:
+    """Keep a spider open, once it has nothing left to crawl, until this run's new versions of
+    its report pages are parsed, so the parse check judges them all."""
+
+    def __init__(self, crawler, path: str, run: int, wait: float) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.run = run
+        self.wait = wait
+        self.since: float | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        path, run = settings.get("NIANBAO_DB"), run_id(settings)
+        wait = settings.getfloat("NIANBAO_HEALTH_PARSE_WAIT", 600)
+        if not path or not run or wait <= 0 or not settings.getbool("SPIDERMON_ENABLED"):
+            raise NotConfigured
+        extension = cls(crawler, path, run, wait)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        return extension
+
+    def pending(self, portal: str) -> int:
+        from archive import runs
+
+        try:
+            database = _database(self.path)
+            try:
+                health = runs.parse_health(database, self.run, portal)
+            finally:
+                database.close()
+        except sqlite3.Error:
+            return 0
+        return health["versions"] - health["parsed"]
+
+    def spider_idle(self, spider) -> None:
+        portal = getattr(spider, "portal", spider.name)
+        left = self.pending(portal)
+        if not left:
+            return
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+            logger.info("%s: waiting for the parser (%d report page versions left) before the health checks", portal, left)
+        if now - self.since < self.wait:
+            raise DontCloseSpider(f"{left} report page versions still being parsed")
+        logger.warning("%s: %d report page versions still unparsed after %.0f s: checking the rest", portal, left, self.wait)
+
+
+class RunProgress:
+    """A progress line per portal: every NIANBAO_PROGRESS_INTERVAL seconds, and when it finishes."""
+
+    def __init__(self, crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.started = time.monotonic()
+        self.task = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler, crawler.settings.getfloat("NIANBAO_PROGRESS_INTERVAL", 60))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        self.started = time.monotonic()
+        if self.interval > 0:
+            from scrapy.utils.asyncio import create_looping_call
+
+            self.task = create_looping_call(self.log_progress, spider)
+            self.task.start(self.interval, now=False)
+
+    def log_progress(self, spider) -> None:
+        logger.info("%s: %s so far (%.0f s)", spider.name, summary(self.crawler.stats.get_stats()), time.monotonic() - self.started)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        seconds = time.monotonic() - self.started
+        stats = self.crawler.stats
+        stats.set_value("nianbao/seconds", round(seconds, 3))
+        problems = stats.get_value(PROBLEMS) or []
+        checked = stats.get_value("nianbao/health/checked")
+        health = f"FAILED ({len(problems)} health check{'s' if len(problems) > 1 else ''})" if problems else (
+            "healthy" if checked else "not checked")
+        log = logger.error if problems or reason != "finished" else logger.info
+        log("%s %s in %.1f s: %s; %s", spider.name, "finished" if reason == "finished" else f"stopped ({reason})",
+            seconds, summary(stats.get_stats()), health)
+
+
+def summary(stats: dict[str, Any]) -> str:
+    """`120 requests, 1.2 MB, 50 listed: 3 new, 1 changed, 40 not modified, 6 not due; 1 error`."""
+    get = lambda key: stats.get(key) or 0  # noqa: E731
+    errors = sum(value for key, value in stats.items() if key.startswith("nianbao/outcome/") and isinstance(value, int)
+                 and key != "nianbao/outcome/encoding_mislabeled")
+    parts = [
+        f"{get('nianbao/archive/new')} new", f"{get('nianbao/archive/changed')} changed",
+        f"{get('nianbao/archive/seen_again')} unchanged", f"{get('nianbao/archive/not_modified')} not modified",
+        f"{get('nianbao/recheck/not_due') + get('nianbao/recheck/resumed')} not due",
+    ]
+    return (
+        f"{get('downloader/request_count')} requests, {get('downloader/response_bytes') / 1e6:.2f} MB, "
+        f"{get('nianbao/listed')} listed: {', '.join(parts)}; {errors} error{'s' if errors != 1 else ''}"
+    )
