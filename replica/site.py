@@ -253,7 +253,7 @@ class Entry:
     target: Report | Attachment | Article | None
     #: report, attachment, twin, article, dead, fault
     role: str
-    #: The year a list groups the entry under (Linxiang's year tabs).
+    #: The year the entry is filed under (Linxiang's lists are tabbed by it).
     year: int | None = None
 
 
@@ -348,12 +348,28 @@ def robots_txt(disallow: tuple[str, ...] = ("/search",)) -> Response:
 
 
 class Portal:
-    """Base of the five replicas: builds content, routes requests, lists its manifest."""
+    """Base of the five replicas: builds content, routes requests, lists its manifest.
+
+    `build()` is the same for every portal: agencies from the pool (scaled), a column each with a
+    report per year and some articles that are not reports, the common and the portal's own mess,
+    files from --reports, the --faults entries, then routes. A portal says what is its own through
+    the hooks below (addresses, titles, pages) and the class attributes.
+    """
 
     name = ""
     hosts: tuple[str, ...] = ()
     flavor = ""
     content_type = "text/html; charset=utf-8"
+    #: Document ids of the platform: (low, span) for generated documents and for --reports files.
+    id_range: tuple[int, int]
+    extra_id_range: tuple[int, int]
+    #: Agencies at scale 1 (the first ones of the pool).
+    base_agencies = 6
+    #: Reports that print a seed's figures: (agency key, year) -> (seed, published, document id or
+    #: None to draw one).
+    seeds: dict[tuple[str, int], tuple[str, dt.datetime, int | None]] = {}
+    #: The --faults reports (500, hang, truncated) are of this year and the two before it.
+    fault_year = 2013
 
     def __init__(self, *, scale: float = 1, faults: bool = False, broken: bool = False,
                  extras: list | None = None):
@@ -369,8 +385,173 @@ class Portal:
         self.shutdown = threading.Event()
         self.build()
 
-    # -- to implement
+    # -- building
     def build(self) -> None:
+        self.ids = IdPool(*self.id_range)
+        for agency in scaled_agencies(self.agency_pool(), self.base_agencies, self.scale):
+            column = Column(agency.key, agency.name, agency)
+            self.columns.append(column)
+            for year in agency.years:
+                self.add(column, self.report(agency, year))
+            self.add_articles(column)
+        assign_mess(self.reports, self.name)
+        self.add_mess()
+        for extra in self.extras:
+            self.add_extra(extra)
+        if self.faults:
+            self.add_faults()
+        self.lists_built()
+        for column in self.columns:
+            column.sort()
+            column.broken = column.broken or self.broken
+            self.route_lists(column)
+            self.route_entries(column)
+        self.route_site()
+
+    def report(self, agency: Agency, year: int, **kw) -> Report:
+        """The report `agency` published for `year` (kw: fault=...)."""
+        published = publication_date(rng_for(self.name, agency.key, year), year)
+        seed, doc_id = None, None
+        if (agency.key, year) in self.seeds:
+            seed, published, doc_id = self.seeds[agency.key, year]
+        if doc_id is None:
+            doc_id = self.ids.get(self.name, agency.key, year, kw.get("fault"))
+        else:
+            self.ids.used.add(doc_id)
+        report = Report(self.name, agency, year, self.report_title(agency, year, seed), published, doc_id,
+                        seed=seed, **kw)
+        report.index_no = self.index_no(report)
+        report.path = self.page_path(agency, doc_id, published, year)
+        return report
+
+    def entry(self, column: Column, title: str, date: dt.datetime, path: str, target, role: str,
+              year: int | None = None) -> Entry:
+        return Entry(title, date, self.href(column, path), target, role, year)
+
+    def add(self, column: Column, report: Report, role: str = "report") -> Entry:
+        """Publish `report` in `column`'s list."""
+        self.reports.append(report)
+        entry = self.entry(column, report.title, report.published, report.path, report, role, report.year)
+        column.entries.append(entry)
+        return entry
+
+    def add_articles(self, column: Column) -> None:
+        """List items filed in the column that are not annual reports."""
+        agency = column.agency
+        for title, year in self.article_titles(agency):
+            when = publication_date(rng_for("article", self.name, agency.key, title), year)
+            art = Article(self.name, agency, title, when, self.ids.get("article", agency.key, title))
+            art.path = self.page_path(agency, art.doc_id, when, year)
+            self.articles.append(art)
+            column.entries.append(self.entry(column, title, when, art.path, art, "article", year))
+
+    def attach(self, report: Report, path: str, ext: str, link_text: str, filename: str,
+               source: Callable[[], bytes] | None = None) -> Attachment:
+        att = Attachment(self.name, path, ext, link_text, filename, report, source)
+        report.attachments.append(att)
+        return att
+
+    def draws(self, *skip: Report):
+        """Each generated report (seeded ones and `skip` aside) with its stable draw 0-99, which
+        decides the file it carries, if any."""
+        for r in self.reports:
+            if r.seed is None and r not in skip:
+                yield r, stable_int("attach", self.name, r.agency.key, r.year) % 100
+
+    @property
+    def gov(self) -> Column:
+        """The column extra reports and the --faults reports are published in."""
+        return self.columns[0]
+
+    def add_extra(self, extra) -> Report:
+        """A report published from a --reports file, in the first column."""
+        gov = self.gov
+        low, span = self.extra_id_range
+        doc_id = low + stable_int("extra", extra.name) % span
+        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
+                        custom_body=extra.body_html, file=extra.name)
+        report.path = self.page_path(gov.agency, doc_id, extra.published, extra.year)
+        if extra.attachment_ext:
+            self.attach(report, self.extra_file_path(report, extra.attachment_ext), extra.attachment_ext,
+                        extra.link_text, extra.name, source=extra.read)
+        self.add(gov, report)
+        return report
+
+    def add_faults(self) -> None:
+        """Reports that answer 500, hang or arrive truncated, and a column whose list changed layout."""
+        gov = self.gov
+        for kind, year in (("http_500", self.fault_year), ("timeout", self.fault_year - 1),
+                           ("truncated", self.fault_year - 2)):
+            self.add(gov, self.report(gov.agency, year, fault=kind), role="fault")
+        agency = self.layout_fault_agency()
+        column = Column(agency.key, agency.name, agency, broken=True)
+        self.columns.append(column)
+        self.add(column, self.report(agency, 2023, fault="layout"), role="fault")
+
+    def route_entries(self, column: Column) -> None:
+        """Routes for what `column` lists: report pages, their files, articles."""
+        for e in column.entries:
+            t = e.target
+            if isinstance(t, Report):
+                self.route_report(t, column)
+                for a in t.attachments:
+                    self.route_file(a)
+            elif isinstance(t, Attachment):
+                self.route_file(t)
+            elif isinstance(t, Article):
+                self.route(t.path.split("?")[0], lambda req, a=t, c=column: self.cached(
+                    a.path, lambda: self.article_page(a, c)))
+
+    def route_report(self, report: Report, column: Column) -> None:
+        self.route(report.path.split("?")[0], lambda req, r=report, c=column: self.report_response(
+            r, r.path, lambda: self.detail_page(r, c)))
+
+    def route_file(self, att: Attachment) -> None:
+        self.route(att.path, lambda req, a=att: self.file_response(a))
+
+    # -- hooks: what each portal says for itself
+    def agency_pool(self) -> list[Agency]:
+        raise NotImplementedError
+
+    def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
+        raise NotImplementedError
+
+    def index_no(self, report: Report) -> str:
+        return ""
+
+    def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
+        """Where a document (report or article) of `agency` lives on the portal's host."""
+        raise NotImplementedError
+
+    def href(self, column: Column, path: str) -> str:
+        """How `column`'s list links to `path`."""
+        return path
+
+    def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
+        return []
+
+    def add_mess(self) -> None:
+        """The portal's own mess: files with reports, twins, dead links, odd encodings."""
+
+    def extra_file_path(self, report: Report, ext: str) -> str:
+        raise NotImplementedError
+
+    def layout_fault_agency(self) -> Agency:
+        raise NotImplementedError
+
+    def lists_built(self) -> None:
+        """Called when every column's entries are in, before lists are sorted and routed."""
+
+    def route_lists(self, column: Column) -> None:
+        raise NotImplementedError
+
+    def route_site(self) -> None:
+        """Routes that belong to no column (home, catalogues, APIs)."""
+
+    def detail_page(self, report: Report, column: Column) -> Response:
+        raise NotImplementedError
+
+    def article_page(self, article: Article, column: Column) -> Response:
         raise NotImplementedError
 
     # -- shared helpers
@@ -420,6 +601,9 @@ class Portal:
 
     def report_response(self, report: Report, key: str, render: Callable[[], Response]) -> Response:
         """A report page, or the fault its --faults kind asks for; cached unless read from a file."""
+        if "transient503" in report.mess and self.once(report.path):
+            return html_response("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                                 "text/html", status=503)
         bad = self.fault_response(report)
         if bad is not None:
             return bad
@@ -440,19 +624,10 @@ class Portal:
     def manifest(self) -> list[dict]:
         out = []
         for r in self.reports:
-            line = {"portal": self.name, "url": r.url, "title": self.listed_title(r), "kind": "page"}
-            if r.file:
-                line["file"] = r.file
-            if r.fault:
-                line["fault"] = r.fault
-            out.append(line)
-            for a in r.attachments:
-                line = {"portal": self.name, "url": a.url, "title": a.link_text, "kind": "attachment"}
-                if r.file:
-                    line["file"] = r.file
-                if r.fault:
-                    line["fault"] = r.fault
-                out.append(line)
+            origin = {key: value for key, value in (("file", r.file), ("fault", r.fault)) if value}
+            out.append({"portal": self.name, "url": r.url, "title": self.listed_title(r), "kind": "page", **origin})
+            out += [{"portal": self.name, "url": a.url, "title": a.link_text, "kind": "attachment", **origin}
+                    for a in r.attachments]
         for c in self.columns:
             for e in c.entries:
                 if e.role == "attachment" and isinstance(e.target, Attachment) and e.target.report not in self.reports:

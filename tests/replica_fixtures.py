@@ -7,6 +7,7 @@ import http.client
 import json
 import re
 from dataclasses import dataclass
+from typing import Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from parsel import Selector
@@ -82,16 +83,22 @@ def solve_challenge(client: ProxyClient, url: str) -> Reply:
     return client.get(url)
 
 
+def numbered_pages(client: ProxyClient, first: Reply, script: str, first_number: int) -> Iterator[Reply]:
+    """The list pages a `createPage(total, ...)`-style pager script links: the first, then
+    `index_<n>.html` (TRS numbers the second page 1, NFCMS 2)."""
+    total = int(re.search(rf"{script}\((\d+),", first.text).group(1))
+    yield first
+    for n in range(first_number + 1, first_number + total):
+        yield client.get(urljoin(first.url, f"index_{n}.html"))
+
+
 # ---------------------------------------------------------------- walkers: every URL a list links
 def walk_changshou(client: ProxyClient) -> dict[str, str]:
     root = "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/"
     found: dict[str, str] = {}
     columns = [urljoin(root, h) for h in client.get(root).sel().css("div.left-menu a::attr(href)").getall()]
     for col in columns:
-        first = client.get(col)
-        total = int(re.search(r"createPage\((\d+),", first.text).group(1))
-        for n in range(total):
-            page = first if n == 0 else client.get(urljoin(col, f"index_{n}.html"))
+        for page in numbered_pages(client, client.get(col), "createPage", 0):
             assert page.status == 200, page.url
             for a in page.sel().css("ul.list-cont li a"):
                 found[urljoin(page.url, a.attrib["href"])] = a.attrib["title"]
@@ -140,10 +147,7 @@ def walk_dongguan(client: ProxyClient) -> dict[str, str]:
                     break
                 page += 1
             continue
-        first = client.get(href)
-        total = int(re.search(r"createPageHTML\((\d+),", first.text).group(1))
-        for n in range(1, total + 1):
-            page = first if n == 1 else client.get(urljoin(href, f"index_{n}.html"))
+        for page in numbered_pages(client, client.get(href), "createPageHTML", 1):
             for a in page.sel().css("div.list li a"):
                 found[urljoin(page.url, a.attrib["href"])] = a.attrib["title"]
     return found

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from urllib.parse import urljoin
 
 from ..site import (
-    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
-    assign_mess, html_response, publication_date, redirect, rng_for, scaled_agencies, stable_int,
+    Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, redirect, stable_int,
 )
 
 ROOT = "/zwgk_164/zfxxgknb/"
@@ -104,64 +104,28 @@ class Changshou(Portal):
     hosts = ("www.cqcs.gov.cn", "cqcs.gov.cn")
     flavor = "trs"
     content_type = "text/html"  # the real server sends no charset
-
-    def build(self) -> None:
-        ids = IdPool(4_000_000, 8_000_000)
-        agencies = scaled_agencies(_pool(), 6, self.scale)
-        for agency in agencies:
-            column = Column(agency.key, agency.name, agency)
-            self.columns.append(column)
-            for year in agency.years:
-                report = self._report(agency, year, ids)
-                self._add(column, report)
-            self._articles(column, ids)
-        assign_mess(self.reports, self.name)
-        self._mess(ids)
-        for extra in self.extras:
-            self._extra(extra)
-        if self.faults:
-            self._faults(ids)
-        for column in self.columns:
-            column.sort()
-            column.broken = column.broken or self.broken
-            self._routes_for(column)
-        self.route("/", lambda req: self._page("重庆市长寿区人民政府", "<p>欢迎访问</p>", ""))
-        self.route("/zwgk_164/", lambda req: redirect("/zwgk_164/index.html", 302))
-        self.route("/zwgk_164/index.html", lambda req: self._zwgk_home())
-        self.route(ROOT, self._root)
-        self.route(ROOT + "index.html", self._root)
+    id_range = (4_000_000, 8_000_000)
+    extra_id_range = (90_000_000, 9_000_000)
+    seeds = {("xzndbg/wsz_65331", 2022): ("000", dt.datetime(2023, 1, 18, 10, 24, 0), 11519914)}
+    fault_year = 2013
 
     # ------------------------------------------------------------ content
-    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
-        rng = rng_for(self.name, agency.key, year)
-        published = publication_date(rng, year)
-        seed = None
-        if agency.key == "xzndbg/wsz_65331" and year == 2022:
-            seed, published, doc_id = "000", dt.datetime(2023, 1, 18, 10, 24, 0), 11519914
-            ids.used.add(doc_id)
-        else:
-            doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
-        report = Report(self.name, agency, year, _titles(agency, year), published, doc_id, seed=seed, **kw)
-        if seed == "000":
-            report.title = "重庆市长寿区万顺镇人民政府 2022年政府信息公开工作年度报告"
-        report.path = self._detail_path(agency, published, doc_id)
-        return report
+    def agency_pool(self) -> list[Agency]:
+        return _pool()
 
-    def _detail_path(self, agency: Agency, when: dt.datetime, doc_id: int) -> str:
+    def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
+        if seed == "000":
+            return "重庆市长寿区万顺镇人民政府 2022年政府信息公开工作年度报告"
+        return _titles(agency, year)
+
+    def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         return f"{ROOT}{agency.key}/{when:%Y%m}/t{when:%Y%m%d}_{doc_id}.html"
 
-    def _add(self, column: Column, report: Report, role: str = "report") -> Entry:
-        self.reports.append(report)
-        entry = Entry(report.title, report.published, self._href(column, report.path), report, role)
-        column.entries.append(entry)
-        return entry
-
-    def _href(self, column: Column, path: str) -> str:
+    def href(self, column: Column, path: str) -> str:
         base = f"{ROOT}{column.key}/"
         return "./" + path[len(base):] if path.startswith(base) else path
 
-    def _articles(self, column: Column, ids: IdPool) -> None:
-        agency = column.agency
+    def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
         last = agency.years[-1]
         titles = [(f"{agency.name}政府信息公开指南", last), (f"{last + 1}年政务公开工作要点", last)]
         if agency.kind == "government":
@@ -171,37 +135,28 @@ class Changshou(Portal):
             titles.append((f"长寿区{last}年政府信息公开工作年度报告解读", last))
         elif agency.kind == "department":
             titles.append((f"{agency.name}{last}年法治政府建设年度报告", last))
-        for title, year in titles:
-            rng = rng_for("article", self.name, agency.key, title)
-            when = publication_date(rng, year)
-            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
-            art.path = self._detail_path(agency, when, art.doc_id)
-            self.articles.append(art)
-            column.entries.append(Entry(title, when, self._href(column, art.path), art, "article"))
+        return titles
 
-    def _mess(self, ids: IdPool) -> None:
+    def add_mess(self) -> None:
         by_key = {c.key: c for c in self.columns}
         gov = by_key["qzfxxgknb/csq"]
         # Twins: a _wap.html copy and an http:// copy of two reports listed a second time.
         reports = [e.target for e in gov.entries if e.role == "report"]
         wap = next(r for r in reports if r.year == 2021)
         http = next(r for r in reports if r.year == 2016)
-        gov.entries.append(Entry(wap.title, wap.published, self._href(gov, wap.path)[:-5] + "_wap.html", wap, "twin"))
+        gov.entries.append(Entry(wap.title, wap.published, self.href(gov, wap.path)[:-5] + "_wap.html", wap, "twin"))
         gov.entries.append(Entry(http.title, http.published, f"http://www.cqcs.gov.cn{http.path}", http, "twin"))
         # A report moved when the cluster relaunched in 2020: the list still links its old address.
         moved = next(r for r in reports if r.year == 2018)
         old_when = moved.published
         moved.published = dt.datetime(2020, 4, 16, 9, 0, 0)
-        moved.path = self._detail_path(gov.agency, moved.published, moved.doc_id + 7)
-        moved.old_path = self._detail_path(gov.agency, old_when, moved.doc_id)
+        moved.path = self.page_path(gov.agency, moved.doc_id + 7, moved.published, moved.year)
+        moved.old_path = self.page_path(gov.agency, moved.doc_id, old_when, moved.year)
         entry = next(e for e in gov.entries if e.target is moved)
-        entry.href = self._href(gov, moved.old_path)
+        entry.href = self.href(gov, moved.old_path)
         entry.date = old_when
         # Attachments: a PDF copy on some report pages, a DOCX on one, an XLS table on another.
-        for r in self.reports:
-            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
-            if r.seed or r is moved:
-                continue
+        for r, h in self.draws(moved):
             if h < 10:
                 self._attach(r, "pdf")
             elif h < 12:
@@ -215,51 +170,32 @@ class Changshou(Portal):
         self.reports.remove(r)
         att = self._attach(r, "pdf")
         r.attachments.clear()
-        target.href, target.target, target.role = self._href(town, att.path), att, "attachment"
+        target.href, target.target, target.role = self.href(town, att.path), att, "attachment"
         # A deleted report: still listed, the page is gone.
         dead_when = dt.datetime(2020, 1, 20, 9, 0, 0)
         town.entries.append(Entry(f"{town.agency.full}2016年政府信息公开工作年度报告", dead_when,
-                                  f"./{dead_when:%Y%m}/t{dead_when:%Y%m%d}_{ids.get('dead', town.key)}.html", None, "dead"))
+                                  f"./{dead_when:%Y%m}/t{dead_when:%Y%m%d}_{self.ids.get('dead', town.key)}.html", None, "dead"))
 
     def _attach(self, report: Report, ext: str, text: str | None = None) -> Attachment:
         n = stable_int("P0", report.doc_id, ext) % 10**12
-        path = report.path.rsplit("/", 1)[0] + f"/P0{report.published:%Y%m%d}{n:012d}.{ext}"
-        att = Attachment(self.name, path, ext, text or f"{report.title}.{ext}", f"{report.title}.{ext}", report)
-        report.attachments.append(att)
-        return att
+        return self.attach(report, self._file_path(report, n, ext), ext, text or f"{report.title}.{ext}",
+                           f"{report.title}.{ext}")
 
-    def _faults(self, ids: IdPool) -> None:
-        gov = self.columns[0]
-        for kind, year in (("http_500", 2013), ("timeout", 2012), ("truncated", 2011)):
-            report = self._report(gov.agency, year, ids, fault=kind)
-            self._add(gov, report, role="fault")
-        agency = Agency("bmndbg/gxq_65499", "长寿经开区管委会", "重庆长寿经济技术开发区管理委员会", "department",
-                        (2023,))
-        column = Column(agency.key, agency.name, agency, broken=True)
-        self.columns.append(column)
-        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+    def _file_path(self, report: Report, n: int, ext: str) -> str:
+        # Files sit beside the page: ./P0<date><digits>.<ext>
+        return report.path.rsplit("/", 1)[0] + f"/P0{report.published:%Y%m%d}{n:012d}.{ext}"
 
-    def _extra(self, extra) -> None:
-        gov = self.columns[0]
-        when = extra.published
-        doc_id = 90_000_000 + stable_int("extra", extra.name) % 9_000_000
-        report = Report(self.name, gov.agency, extra.year, extra.title, when, doc_id,
-                        custom_body=extra.body_html, file=extra.name)
-        report.path = self._detail_path(gov.agency, when, doc_id)
-        if extra.attachment_ext:
-            n = stable_int("P0", doc_id) % 10**12
-            path = report.path.rsplit("/", 1)[0] + f"/P0{when:%Y%m%d}{n:012d}.{extra.attachment_ext}"
-            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
-                                                 extra.name, report, source=extra.read))
-        self._add(gov, report)
+    def extra_file_path(self, report: Report, ext: str) -> str:
+        return self._file_path(report, stable_int("P0", report.doc_id) % 10**12, ext)
+
+    def layout_fault_agency(self) -> Agency:
+        return Agency("bmndbg/gxq_65499", "长寿经开区管委会", "重庆长寿经济技术开发区管理委员会", "department", (2023,))
 
     def resolve(self, column: Column, href: str) -> str:
-        from urllib.parse import urljoin
-
         return urljoin(f"https://{self.host}{ROOT}{column.key}/", href)
 
     # ------------------------------------------------------------ routes
-    def _routes_for(self, column: Column) -> None:
+    def route_lists(self, column: Column) -> None:
         base = f"{ROOT}{column.key}/"
         pages = max(1, -(-len(column.entries) // PER_PAGE))
         for n in range(pages):
@@ -267,23 +203,19 @@ class Changshou(Portal):
             self.route(base + name, lambda req, c=column, n=n, p=pages: self.cached(
                 f"list:{c.key}:{n}", lambda: self._list_page(c, n, p)))
         self.route(base, self.routes[base + "index.html"])
-        for e in column.entries:
-            t = e.target
-            if isinstance(t, Report):
-                self.route(t.path, lambda req, r=t, c=column: self._detail(r, c, wap=False))
-                self.route(t.path[:-5] + "_wap.html", lambda req, r=t, c=column: self._detail(r, c, wap=True))
-                if t.old_path:
-                    self.route(t.old_path, lambda req, p=t.path: redirect(f"https://{self.host}{p}"))
-                for a in t.attachments:
-                    self.route(a.path, lambda req, a=a: self._file(a))
-            elif isinstance(t, Attachment):
-                self.route(t.path, lambda req, a=t: self._file(a))
-            elif isinstance(t, Article):
-                self.route(t.path, lambda req, a=t, c=column: self.cached(
-                    a.path, lambda: self._article(a, c)))
 
-    def _file(self, a: Attachment) -> Response:
-        return self.file_response(a)
+    def route_report(self, report: Report, column: Column) -> None:
+        self.route(report.path, lambda req, r=report, c=column: self._detail(r, c, wap=False))
+        self.route(report.path[:-5] + "_wap.html", lambda req, r=report, c=column: self._detail(r, c, wap=True))
+        if report.old_path:
+            self.route(report.old_path, lambda req, p=report.path: redirect(f"https://{self.host}{p}"))
+
+    def route_site(self) -> None:
+        self.route("/", lambda req: self._page("重庆市长寿区人民政府", "<p>欢迎访问</p>", ""))
+        self.route("/zwgk_164/", lambda req: redirect("/zwgk_164/index.html", 302))
+        self.route("/zwgk_164/index.html", lambda req: self._zwgk_home())
+        self.route(ROOT, self._root)
+        self.route(ROOT + "index.html", self._root)
 
     def _page(self, title: str, main: str, metas: str) -> Response:
         return html_response(HEAD.format(title=escape(title), metas=metas) + main + FOOT, self.content_type)
@@ -380,7 +312,7 @@ class Changshou(Portal):
         page = HEAD.format(title=escape(report.title), metas=metas) + main + FOOT
         return html_response(page, self.content_type, last_modified=report.published, etag=True)
 
-    def _article(self, art: Article, column: Column) -> Response:
+    def article_page(self, art: Article, column: Column) -> Response:
         main = (self._crumb(column) + f'<div class="article"><div class="title"><h1>{escape(art.title)}</h1></div>'
                 f'<div class="info"><span>日期:{art.published:%Y-%m-%d}</span></div>'
                 f'<div class="view TRS_UEDITOR trs_paper_default trs_web trs_editor_view">{art.body(self.flavor)}</div></div>')

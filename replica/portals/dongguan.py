@@ -19,10 +19,7 @@ import json
 import secrets
 from html import escape
 
-from ..site import (
-    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
-    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
-)
+from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
 
 HOST = "https://www.dg.gov.cn"
 PER_PAGE = 8
@@ -98,33 +95,16 @@ class Dongguan(Portal):
     hosts = ("www.dg.gov.cn",)
     flavor = "nfcms"
     content_type = "text/html; charset=utf-8"
+    id_range = (3_000_000, 1_900_000)
+    extra_id_range = (5_000_000, 900_000)
+    base_agencies = 5
+    seeds = {("hjz", 2023): ("002", dt.datetime(2024, 1, 31, 16, 46, 10), 4148524)}
+    fault_year = 2013
+    sid = "755033"
 
     def build(self) -> None:
         self.secret = secrets.token_hex(8)
-        pool = [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"gkmlpt": slug in GKMLPT_UNITS})
-                for slug, name, full, kind, first in POOL]
-        ids = IdPool(3_000_000, 1_900_000)
-        self.sid = "755033"
-        for agency in scaled_agencies(pool, 5, self.scale):
-            column = Column(agency.key, agency.name, agency)
-            self.columns.append(column)
-            for year in agency.years:
-                self._add(column, self._report(agency, year, ids))
-            self._articles(column, ids)
-        assign_mess(self.reports, self.name)
-        self._mess(ids)
-        for extra in self.extras:
-            self._extra(extra, ids)
-        if self.faults:
-            self._faults(ids)
-        self.attachments: dict[str, Attachment] = {}
-        for column in self.columns:
-            column.sort()
-            column.broken = column.broken or self.broken
-            self._routes_for(column)
-        self.route("/zwgk/zfxxgkml/index.html", lambda req: self.cached("catalogue", self._catalogue))
-        self.route("/zwgk/zfxxgkml/", self.routes["/zwgk/zfxxgkml/index.html"])
-        self.route("/", lambda req: self._page("中国东莞政府门户网站", '<a href="/zwgk/zfxxgkml/index.html">政府信息公开目录</a>'))
+        super().build()
 
     # ------------------------------------------------------------ anti-bot
     def clearance_token(self, uid: str) -> str:
@@ -161,53 +141,38 @@ class Dongguan(Portal):
         return Response(521, f"<html><script>{script}</script></html>".encode(), headers)
 
     # ------------------------------------------------------------ content
-    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
-        rng = rng_for(self.name, agency.key, year)
-        published = publication_date(rng, year)
-        seed = None
-        if agency.key == "hjz" and year == 2023:
-            seed, published, doc_id = "002", dt.datetime(2024, 1, 31, 16, 46, 10), 4148524
-            ids.used.add(doc_id)
-        else:
-            doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
+    def agency_pool(self) -> list[Agency]:
+        return [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"gkmlpt": slug in GKMLPT_UNITS})
+                for slug, name, full, kind, first in POOL]
+
+    def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
         variants = (f"{agency.full}{year}年政府信息公开工作年度报告", f"{agency.full}{year}年度政府信息公开工作年度报告",
                     f"东莞市{agency.full}{year}年政府信息公开工作年度报告")
-        title = variants[0] if seed else variants[stable_int("t", agency.key, year) % 3]
-        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
-        report.index_no = f"{'11441900' if agency.kind == 'town' else '11441900MB'}{stable_int('i', agency.key) % 10**6:06d}/{published.year}-{doc_id % 100000:05d}"
-        report.path = self._detail_path(agency, doc_id)
-        return report
+        return variants[0] if seed else variants[stable_int("t", agency.key, year) % 3]
 
-    def _detail_path(self, agency: Agency, doc_id: int) -> str:
+    def index_no(self, report: Report) -> str:
+        agency = report.agency
+        return (f"{'11441900' if agency.kind == 'town' else '11441900MB'}{stable_int('i', agency.key) % 10**6:06d}"
+                f"/{report.published.year}-{report.doc_id % 100000:05d}")
+
+    def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         if agency.extra.get("gkmlpt"):
             return f"/{agency.key}/gkmlpt/content/{doc_id // 1_000_000}/{doc_id // 1000}/post_{doc_id}.html"
         return f"/zwgk/zfxxgkml/{agency.key}/zfxxgkgzndbg/content/post_{doc_id}.html"
 
-    def _add(self, column: Column, report: Report, role: str = "report") -> Entry:
-        self.reports.append(report)
-        entry = Entry(report.title, report.published, HOST + report.path, report, role)
-        column.entries.append(entry)
-        return entry
+    def href(self, column: Column, path: str) -> str:
+        return HOST + path
 
-    def _articles(self, column: Column, ids: IdPool) -> None:
-        agency = column.agency
+    def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
         last = agency.years[-1]
         titles = [(f"{agency.full}政府信息公开指南", last), (f"{agency.full}{last}年法治政府建设年度报告", last),
                   (f"{agency.full}{last - 1}年法治政府建设年度报告", last - 1)]
         if agency.kind == "department":
             titles.append((f"{agency.full}{last}年部门决算", last))
-        for title, year in titles:
-            when = publication_date(rng_for("article", self.name, agency.key, title), year)
-            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
-            art.path = self._detail_path(agency, art.doc_id)
-            self.articles.append(art)
-            column.entries.append(Entry(title, when, HOST + art.path, art, "article"))
+        return titles
 
-    def _mess(self, ids: IdPool) -> None:
-        for r in self.reports:
-            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
-            if r.seed:
-                continue
+    def add_mess(self) -> None:
+        for r, h in self.draws():
             if h < 12:
                 self._attach(r, "pdf")
             elif h < 15:
@@ -217,39 +182,23 @@ class Dongguan(Portal):
         zbz = next(c for c in self.columns if c.key == "zbz")
         when = dt.datetime(2019, 1, 30, 11, 0, 0)
         zbz.entries.append(Entry("寮步镇人民政府2018年政府信息公开工作年度报告(旧)", when,
-                                 f"{HOST}/zwgk/zfxxgkml/zbz/zfxxgkgzndbg/content/post_{ids.get('dead', 'zbz')}.html",
+                                 f"{HOST}/zwgk/zfxxgkml/zbz/zfxxgkgzndbg/content/post_{self.ids.get('dead', 'zbz')}.html",
                                  None, "dead"))
 
     def _attach(self, report: Report, ext: str) -> Attachment:
         file_id = stable_int("att", report.doc_id, ext) % 10**7
         path = f"/attachment/0/{file_id // 1000 % 1000}/{file_id}/{report.doc_id}.{ext}"
-        att = Attachment(self.name, path, ext, f"{report.title}.{ext}", f"{report.title}.{ext}", report)
-        report.attachments.append(att)
-        return att
+        return self.attach(report, path, ext, f"{report.title}.{ext}", f"{report.title}.{ext}")
 
-    def _faults(self, ids: IdPool) -> None:
-        first = self.columns[0]
-        for kind, year in (("http_500", 2013), ("timeout", 2012), ("truncated", 2011)):
-            self._add(first, self._report(first.agency, year, ids, fault=kind), role="fault")
-        agency = Agency("sthjj", "市生态环境局", "东莞市生态环境局", "department", (2023,), extra={"gkmlpt": False})
-        column = Column(agency.key, agency.name, agency, broken=True)
-        self.columns.append(column)
-        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+    def extra_file_path(self, report: Report, ext: str) -> str:
+        doc_id = report.doc_id
+        return f"/attachment/0/9{doc_id % 100:02d}/{doc_id}/{doc_id}.{ext}"
 
-    def _extra(self, extra, ids: IdPool) -> None:
-        column = self.columns[0]
-        doc_id = 5_000_000 + stable_int("extra", extra.name) % 900_000
-        report = Report(self.name, column.agency, extra.year, extra.title, extra.published, doc_id,
-                        custom_body=extra.body_html, file=extra.name)
-        report.path = self._detail_path(column.agency, doc_id)
-        if extra.attachment_ext:
-            path = f"/attachment/0/9{doc_id % 100:02d}/{doc_id}/{doc_id}.{extra.attachment_ext}"
-            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
-                                                 extra.name, report, source=extra.read))
-        self._add(column, report)
+    def layout_fault_agency(self) -> Agency:
+        return Agency("sthjj", "市生态环境局", "东莞市生态环境局", "department", (2023,), extra={"gkmlpt": False})
 
     # ------------------------------------------------------------ routes
-    def _routes_for(self, column: Column) -> None:
+    def route_lists(self, column: Column) -> None:
         agency = column.agency
         if agency.extra.get("gkmlpt"):
             base = f"/{agency.key}/gkmlpt/"
@@ -262,15 +211,11 @@ class Dongguan(Portal):
                 name = "index.html" if n == 1 else f"index_{n}.html"
                 self.route(base + name, lambda req, c=column, n=n, p=pages: self.cached(
                     f"list:{c.key}:{n}", lambda: self._list_page(c, n, p)))
-        for e in column.entries:
-            t = e.target
-            if isinstance(t, Report):
-                self.route(t.path, lambda req, r=t, c=column: self.report_response(
-                    r, r.path, lambda: self._detail(r, c)))
-                for a in t.attachments:
-                    self.route(a.path, lambda req, a=a: self.file_response(a))
-            elif isinstance(t, Article):
-                self.route(t.path, lambda req, a=t, c=column: self.cached(a.path, lambda: self._article(a, c)))
+
+    def route_site(self) -> None:
+        self.route("/zwgk/zfxxgkml/index.html", lambda req: self.cached("catalogue", self._catalogue))
+        self.route("/zwgk/zfxxgkml/", self.routes["/zwgk/zfxxgkml/index.html"])
+        self.route("/", lambda req: self._page("中国东莞政府门户网站", '<a href="/zwgk/zfxxgkml/index.html">政府信息公开目录</a>'))
 
     def dynamic(self, req: Request):
         parts = req.path.strip("/").split("/")
@@ -349,7 +294,7 @@ class Dongguan(Portal):
                           ensure_ascii=False)
         return Response(200, body.encode(), [("Content-Type", "application/json;charset=UTF-8")])
 
-    def _detail(self, report: Report, column: Column) -> Response:
+    def detail_page(self, report: Report, column: Column) -> Response:
         agency = column.agency
         metas = (f'<meta name="ArticleTitle" content="{escape(report.title)}">\n'
                  f'<meta name="PubDate" content="{report.published:%Y-%m-%d %H:%M:%S}">\n'
@@ -380,7 +325,7 @@ class Dongguan(Portal):
                     '<div class="qrcode">扫一扫在手机打开当前页</div></div>')
         return self._page(report.title, main, metas, last_modified=report.published, etag=True)
 
-    def _article(self, art: Article, column: Column) -> Response:
+    def article_page(self, art: Article, column: Column) -> Response:
         main = (f'<div class="article"><h1 class="title">{escape(art.title)}</h1>'
                 f'<div class="info"><span>{art.published:%Y-%m-%d %H:%M:%S}</span></div>'
                 f'<div class="article-content">{art.body(self.flavor)}</div></div>')

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import cached_property
 from html import escape
 
-from ..site import (
-    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
-    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
-)
+from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
 
 CATALOG = 195
 PREFIX = "/zfxxgk_lxq"
@@ -96,94 +94,38 @@ class Linxiang(Portal):
     hosts = ("www.ynlx.gov.cn", "ynlx.gov.cn")
     flavor = "lincang"
     content_type = "text/html;charset=UTF-8"
-
-    def build(self) -> None:
-        pool = [Agency(PREFIX + suffix, name, full, kind, tuple(range(first, 2025)), extra={"org": org})
-                for suffix, name, full, kind, org, first in POOL]
-        ids = IdPool(100_000, 120_000)
-        for agency in scaled_agencies(pool, 6, self.scale):
-            column = Column(agency.key, agency.name, agency)
-            self.columns.append(column)
-            for year in agency.years:
-                self._add(column, self._report(agency, year, ids))
-            self._articles(column, ids)
-        assign_mess(self.reports, self.name)
-        self._mess()
-        for extra in self.extras:
-            self._extra(extra)
-        if self.faults:
-            self._faults(ids)
-        self.by_org = {}
-        for column in self.columns:
-            column.sort()
-            column.broken = column.broken or self.broken
-            self.by_org[column.agency.extra["org"]] = column
-            base = column.key
-            self.route(f"{base}/index.html", lambda req, c=column: self.cached(f"home:{c.key}", lambda: self._home(c)))
-            self.route(f"{base}/", self.routes[f"{base}/index.html"])
-            self.route(f"{base}/zfxxgknb.html", lambda req, c=column: self._nb_page(c, req))
-            for e in column.entries:
-                t = e.target
-                if isinstance(t, Report):
-                    self.route(t.path.split("?")[0], lambda req, r=t, c=column: self.report_response(
-                        r, r.path, lambda: self._detail(r, c)))
-                    for a in t.attachments:
-                        self.route(a.path, lambda req, a=a: self.file_response(a))
-                elif isinstance(t, Article):
-                    self.route(t.path.split("?")[0], lambda req, a=t, c=column: self.cached(
-                        a.path, lambda: self._article(a, c)))
-        self.route(API, self._api)
+    id_range = (100_000, 120_000)
+    extra_id_range = (300_000, 600_000)
+    seeds = {(PREFIX + "_zwfwglj", 2021): ("004", dt.datetime(2022, 2, 15, 5, 10, 0), 148304)}
+    fault_year = 2015
 
     # ------------------------------------------------------------ content
-    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
-        published = publication_date(rng_for(self.name, agency.key, year), year)
-        seed = None
-        if agency.key == PREFIX + "_zwfwglj" and year == 2021:
-            seed, published, doc_id = "004", dt.datetime(2022, 2, 15, 5, 10, 0), 148304
-            ids.used.add(doc_id)
-        else:
-            doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
-        title = (f"{agency.full}{year}年政府信息公开工作年度报告" if stable_int("t", agency.key, year) % 2
-                 else f"{agency.full}{year}年度政府信息公开工作年度报告")
-        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
-        report.path = self._art_path(agency, doc_id, year)
-        return report
+    def agency_pool(self) -> list[Agency]:
+        return [Agency(PREFIX + suffix, name, full, kind, tuple(range(first, 2025)), extra={"org": org})
+                for suffix, name, full, kind, org, first in POOL]
 
-    def _art_path(self, agency: Agency, doc_id: int, year: int) -> str:
+    def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
+        return (f"{agency.full}{year}年政府信息公开工作年度报告" if stable_int("t", agency.key, year) % 2
+                else f"{agency.full}{year}年度政府信息公开工作年度报告")
+
+    def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         return f"{agency.key}/artview/{CATALOG}/{doc_id}.html?nbYear={year}&orgCode={agency.extra['org']}"
 
-    def _add(self, column: Column, report: Report, role: str = "report") -> None:
-        self.reports.append(report)
-        entry = Entry(report.title, report.published, report.path, report, role)
-        entry.year = report.year
-        column.entries.append(entry)
-
-    def _articles(self, column: Column, ids: IdPool) -> None:
+    def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
         # Items filed in the annual-report catalogue that are not annual reports.
-        agency = column.agency
         last = agency.years[-1]
-        for title, year in ((f"{agency.full}{last}年法治政府建设年度报告", last),
-                            (f"{agency.full}{last - 1}年度政府信息公开工作年度报告解读", last - 1)):
-            when = publication_date(rng_for("article", self.name, agency.key, title), year)
-            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
-            art.path = self._art_path(agency, art.doc_id, year)
-            self.articles.append(art)
-            entry = Entry(title, when, art.path, art, "article")
-            entry.year = year
-            column.entries.append(entry)
+        return [(f"{agency.full}{last}年法治政府建设年度报告", last),
+                (f"{agency.full}{last - 1}年度政府信息公开工作年度报告解读", last - 1)]
 
-    def _mess(self) -> None:
-        for r in self.reports:
-            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
-            if r.seed:
-                continue
+    def add_mess(self) -> None:
+        for r, h in self.draws():
             if h < 12:
                 # The report is only the PDF: the page says "see the attachment".
                 r.attachment_only = True
                 self._attach(r, "pdf")
             elif h < 16:
                 self._attach(r, "docx")
-        gov = self.columns[0]
+        gov = self.gov
         dead = Entry(f"{gov.agency.full}2017年政府信息公开工作年度报告", dt.datetime(2018, 1, 30, 10, 0),
                      f"{gov.key}/artview/{CATALOG}/99999.html?nbYear=2017&orgCode={gov.agency.extra['org']}", None, "dead")
         dead.year = 2017
@@ -192,30 +134,27 @@ class Linxiang(Portal):
     def _attach(self, report: Report, ext: str) -> Attachment:
         n = stable_int("att", report.doc_id, ext) % 10**10
         path = f"/uploadfiles/{report.published:%Y/%m/%d}/{n}.{ext}"
-        att = Attachment(self.name, path, ext, f"{report.title}.{ext}", f"{n}.{ext}", report)
-        report.attachments.append(att)
-        return att
+        return self.attach(report, path, ext, f"{report.title}.{ext}", f"{n}.{ext}")
 
-    def _faults(self, ids: IdPool) -> None:
-        gov = self.columns[0]
-        for kind, year in (("http_500", 2015), ("timeout", 2014), ("truncated", 2013)):
-            self._add(gov, self._report(gov.agency, year, ids, fault=kind), role="fault")
-        agency = Agency(PREFIX + "_tjj", "临翔区统计局", "临翔区统计局", "department", (2023,), extra={"org": "A01A03A02A29"})
-        column = Column(agency.key, agency.name, agency, broken=True)
-        self.columns.append(column)
-        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+    def extra_file_path(self, report: Report, ext: str) -> str:
+        return f"/uploadfiles/{report.published:%Y/%m/%d}/{report.doc_id}.{ext}"
 
-    def _extra(self, extra) -> None:
-        gov = self.columns[0]
-        doc_id = 300_000 + stable_int("extra", extra.name) % 600_000
-        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
-                        custom_body=extra.body_html, file=extra.name)
-        report.path = self._art_path(gov.agency, doc_id, extra.year)
-        if extra.attachment_ext:
-            path = f"/uploadfiles/{extra.published:%Y/%m/%d}/{doc_id}.{extra.attachment_ext}"
-            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
-                                                 extra.name, report, source=extra.read))
-        self._add(gov, report)
+    def layout_fault_agency(self) -> Agency:
+        return Agency(PREFIX + "_tjj", "临翔区统计局", "临翔区统计局", "department", (2023,), extra={"org": "A01A03A02A29"})
+
+    # ------------------------------------------------------------ routes
+    def route_lists(self, column: Column) -> None:
+        base = column.key
+        self.route(f"{base}/index.html", lambda req, c=column: self.cached(f"home:{c.key}", lambda: self._home(c)))
+        self.route(f"{base}/", self.routes[f"{base}/index.html"])
+        self.route(f"{base}/zfxxgknb.html", lambda req, c=column: self._nb_page(c, req))
+
+    def route_site(self) -> None:
+        self.route(API, self._api)
+
+    @cached_property
+    def by_org(self) -> dict[str, Column]:
+        return {column.agency.extra["org"]: column for column in self.columns}
 
     # ------------------------------------------------------------ pages
     def _page(self, title: str, site: str, main: str, **kw) -> Response:
@@ -275,7 +214,7 @@ class Linxiang(Portal):
                 body = {"code": 0, "result": {"list": [{"docId": d["id"], "name": d["title"]} for d in data]}}
         return Response(200, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json;charset=UTF-8")])
 
-    def _detail(self, report: Report, column: Column) -> Response:
+    def detail_page(self, report: Report, column: Column) -> Response:
         views = 30 + stable_int("views", report.doc_id) % 400
         files = ""
         if report.attachments:
@@ -290,7 +229,7 @@ class Linxiang(Portal):
                 f'<div class="art-content" id="zoom">{body}</div>{files}</div>')
         return self._page(report.title, column.agency.full, main)
 
-    def _article(self, art: Article, column: Column) -> Response:
+    def article_page(self, art: Article, column: Column) -> Response:
         main = (self._nav(column) + f'<div class="main article"><h2 class="art-title">{escape(art.title)}</h2>'
                 f'<div class="art-info">发布日期:{art.published:%Y-%m-%d %H:%M} 信息来源:临沧市政府网站群</div>'
                 f'<div class="art-content">{art.body(self.flavor)}</div></div>')

@@ -10,12 +10,10 @@ static: `/cms/cms/html/npsypqrmzf/<YYYY-MM-DD>/<id>.html`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from html import escape
 
-from ..site import (
-    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
-    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
-)
+from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
 
 SITE = "npsypqrmzf"
 SITE_ID = 4
@@ -68,123 +66,85 @@ class Yanping(Portal):
     hosts = ("www.ypzf.gov.cn", "ypzf.gov.cn")
     flavor = "yuanlue"
     content_type = "text/html;charset=UTF-8"
+    id_range = (1_100_000_000, 800_000_000)
+    extra_id_range = (1_950_000_000, 40_000_000)
+    seeds = {("cmx", 2018): ("003", dt.datetime(2019, 1, 10, 16, 2, 0), 1292513457)}
+    fault_year = 2009
 
     def build(self) -> None:
-        pool = [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"dir": ROOT_DIR + 1 + i})
-                for i, (slug, name, full, kind, first) in enumerate(POOL)]
-        ids = IdPool(1_100_000_000, 800_000_000)
+        # The 年报 column comes first; its own list aggregates every agency's entries (lists_built).
         self.root = Column("zfxxgknb", "政府信息公开年报", Agency("zfxxgknb", "政府信息公开年报", "南平市延平区人民政府",
                                                               "government", extra={"dir": ROOT_DIR}))
-        agency_columns = []
-        for agency in scaled_agencies(pool, 6, self.scale):
-            column = Column(agency.key, agency.name, agency)
-            agency_columns.append(column)
-            for year in agency.years:
-                self._add(column, self._report(agency, year, ids))
-            self._articles(column, ids)
-        self.columns = [self.root, *agency_columns]
-        assign_mess(self.reports, self.name)
-        self._mess(ids)
-        for extra in self.extras:
-            self._extra(extra, agency_columns[0])
-        if self.faults:
-            self._faults(ids, agency_columns[0])
-        # The 年报 column's own list aggregates every agency's entries.
-        self.root.entries = [e for c in self.columns[1:] if not c.broken for e in c.entries]
-        self.by_dir = {}
-        for column in self.columns:
-            column.sort()
-            column.broken = column.broken or self.broken
-            self.by_dir[str(column.agency.extra["dir"])] = column
-            path = f"/cms/html/{SITE}/zfxxgknb/index.html" if column is self.root else f"/cms/html/{SITE}/zfxxgknb/{column.key}/index.html"
-            self.route(path, lambda req, c=column: self.cached(f"col:{c.key}", lambda: self._column_page(c)))
-            for e in column.entries:
-                t = e.target
-                if isinstance(t, Report):
-                    self.route(t.path, lambda req, r=t, c=column: self._serve_report(r, c))
-                    for a in t.attachments:
-                        self.route(a.path, lambda req, a=a: self.file_response(a))
-                elif isinstance(t, Article):
-                    self.route(t.path, lambda req, a=t, c=column: self.cached(a.path, lambda: self._article(a)))
-        self.route(LIST, self._list)
-        self.route("/cms/infopublic/publicInfo.shtml", self._info_view)
+        self.columns.append(self.root)
+        super().build()
 
     # ------------------------------------------------------------ content
-    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
-        published = publication_date(rng_for(self.name, agency.key, year), year)
-        seed = None
-        if agency.key == "cmx" and year == 2018:
-            seed, published, doc_id = "003", dt.datetime(2019, 1, 10, 16, 2, 0), 1292513457
-            ids.used.add(doc_id)
-        else:
-            doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
+    def agency_pool(self) -> list[Agency]:
+        return [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"dir": ROOT_DIR + 1 + i})
+                for i, (slug, name, full, kind, first) in enumerate(POOL)]
+
+    def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
         variants = (f"{agency.full}{year}年政府信息公开工作年度报告", f"{agency.full}{year}年度政府信息公开工作年度报告",
                     f"{agency.full}{year}年政府信息公开年度报告")
-        title = variants[0] if seed else variants[stable_int("t", agency.key, year) % 3]
-        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
-        report.index_no = f"FJ{stable_int('org', agency.key) % 10**8:08d}-{published.year}-{doc_id % 10000:04d}"
-        report.path = f"/cms/cms/html/{SITE}/{published:%Y-%m-%d}/{doc_id}.html"
-        return report
+        return variants[0] if seed else variants[stable_int("t", agency.key, year) % 3]
 
-    def _add(self, column: Column, report: Report, role: str = "report") -> None:
-        self.reports.append(report)
-        column.entries.append(Entry(report.title, report.published, report.path, report, role))
+    def index_no(self, report: Report) -> str:
+        return f"FJ{stable_int('org', report.agency.key) % 10**8:08d}-{report.published.year}-{report.doc_id % 10000:04d}"
 
-    def _articles(self, column: Column, ids: IdPool) -> None:
-        agency = column.agency
+    def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
+        return f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{doc_id}.html"
+
+    def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
         last = agency.years[-1]
         titles = [(f"{agency.full}政府信息公开指南", last)]
         if agency.kind == "government":
             titles += [(f"延平区{last}年法治政府建设年度报告", last), (f"{last + 1}年延平区政务公开工作要点", last),
                        (f"{last + 1}年延平区人民政府工作报告", last), (f"延平区{last - 1}年法治政府建设年度报告", last - 1)]
-        for title, year in titles:
-            when = publication_date(rng_for("article", self.name, agency.key, title), year)
-            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
-            art.path = f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{art.doc_id}.html"
-            self.articles.append(art)
-            column.entries.append(Entry(title, when, art.path, art, "article"))
+        return titles
 
-    def _mess(self, ids: IdPool) -> None:
+    @property
+    def gov(self) -> Column:
+        return self.columns[1]
+
+    def add_mess(self) -> None:
         gov = next(c for c in self.columns if c.key == "qzf")
         # One report's first fetch fails with 503 (a busy moment of the real server).
         next(e.target for e in gov.entries if e.role == "report" and e.target.year == 2020).mess.add("transient503")
-        for r in self.reports:
-            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
-            if r.seed:
-                continue
+        for r, h in self.draws():
             if h < 10:
                 self._attach(r, "doc")
             elif h < 16:
                 self._attach(r, "pdf")
         when = dt.datetime(2017, 1, 20, 9, 0, 0)
         gov.entries.append(Entry("延平区2016年政府信息公开工作年度报告", when,
-                                 f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{ids.get('dead', 'yp')}.html", None, "dead"))
+                                 f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{self.ids.get('dead', 'yp')}.html", None, "dead"))
 
     def _attach(self, report: Report, ext: str) -> Attachment:
         n = stable_int("att", report.doc_id, ext) % 10**13
         path = f"/cms/uploadfiles/{report.published:%Y%m}/{n}.{ext}"
-        att = Attachment(self.name, path, ext, f"{report.title}.{ext}", f"{n}.{ext}", report)
-        report.attachments.append(att)
-        return att
+        return self.attach(report, path, ext, f"{report.title}.{ext}", f"{n}.{ext}")
 
-    def _faults(self, ids: IdPool, gov: Column) -> None:
-        for kind, year in (("http_500", 2009), ("timeout", 2008), ("truncated", 2007)):
-            self._add(gov, self._report(gov.agency, year, ids, fault=kind), role="fault")
-        agency = Agency("qtjj", "区统计局", "延平区统计局", "department", (2023,), extra={"dir": ROOT_DIR + 900})
-        column = Column(agency.key, agency.name, agency, broken=True)
-        self.columns.append(column)
-        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
+    def extra_file_path(self, report: Report, ext: str) -> str:
+        return f"/cms/uploadfiles/{report.published:%Y%m}/{report.doc_id}.{ext}"
 
-    def _extra(self, extra, gov: Column) -> None:
-        doc_id = 1_950_000_000 + stable_int("extra", extra.name) % 40_000_000
-        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
-                        custom_body=extra.body_html, file=extra.name)
-        report.path = f"/cms/cms/html/{SITE}/{extra.published:%Y-%m-%d}/{doc_id}.html"
-        if extra.attachment_ext:
-            path = f"/cms/uploadfiles/{extra.published:%Y%m}/{doc_id}.{extra.attachment_ext}"
-            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
-                                                 extra.name, report, source=extra.read))
-        self._add(gov, report)
+    def layout_fault_agency(self) -> Agency:
+        return Agency("qtjj", "区统计局", "延平区统计局", "department", (2023,), extra={"dir": ROOT_DIR + 900})
+
+    def lists_built(self) -> None:
+        self.root.entries = [e for c in self.columns[1:] if not c.broken for e in c.entries]
+
+    # ------------------------------------------------------------ routes
+    def route_lists(self, column: Column) -> None:
+        path = f"/cms/html/{SITE}/zfxxgknb/index.html" if column is self.root else f"/cms/html/{SITE}/zfxxgknb/{column.key}/index.html"
+        self.route(path, lambda req, c=column: self.cached(f"col:{c.key}", lambda: self._column_page(c)))
+
+    def route_site(self) -> None:
+        self.route(LIST, self._list)
+        self.route("/cms/infopublic/publicInfo.shtml", self._info_view)
+
+    @cached_property
+    def by_dir(self) -> dict[str, Column]:
+        return {str(column.agency.extra["dir"]): column for column in self.columns}
 
     # ------------------------------------------------------------ pages
     def _page(self, title: str, main: str, **kw) -> Response:
@@ -262,13 +222,7 @@ class Yanping(Portal):
         out.append(f'<a href="{href(page + 1)}">下一页</a>' if page < pages else "<span>下一页</span>")
         return '<div class="page">' + " ".join(out) + "</div>"
 
-    def _serve_report(self, report: Report, column: Column) -> Response:
-        if "transient503" in report.mess and self.once(report.path):
-            return html_response("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
-                                 "text/html", status=503)
-        return self.report_response(report, report.path, lambda: self._detail(report, column))
-
-    def _detail(self, report: Report, column: Column) -> Response:
+    def detail_page(self, report: Report, column: Column) -> Response:
         files = ""
         if report.attachments:
             files = '<div class="fujian">附件:' + "".join(
@@ -283,7 +237,7 @@ class Yanping(Portal):
                 f'{info}<div class="content" id="zoom">{report.body(self.flavor)}</div>{files}</div>')
         return self._page(report.title, main, last_modified=report.published, etag=True)
 
-    def _article(self, art: Article) -> Response:
+    def article_page(self, art: Article, column: Column) -> Response:
         main = (self._where() + f'<div class="article"><div class="title">{escape(art.title)}</div>'
                 f'<div class="info">发布时间:{art.published:%Y-%m-%d}</div><div class="content">{art.body(self.flavor)}</div></div>')
         return self._page(art.title, main)
@@ -294,5 +248,5 @@ class Yanping(Portal):
         for column in self.columns[1:]:
             for e in column.entries:
                 if isinstance(e.target, Report) and str(e.target.doc_id) == doc:
-                    return self._detail(e.target, column)
+                    return self.detail_page(e.target, column)
         return html_response("<html><body>信息不存在</body></html>", self.content_type)

@@ -11,14 +11,11 @@ sets a load-balancer cookie `SERVERID`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from html import escape
 from urllib.parse import quote
 
-from ..files import MIME
-from ..site import (
-    Agency, Article, Attachment, Column, Entry, IdPool, Portal, Report, Request, Response,
-    assign_mess, html_response, publication_date, rng_for, scaled_agencies, stable_int,
-)
+from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
 
 PARENT = 1229426
 PER_PAGE = 10
@@ -94,46 +91,10 @@ class Zhuji(Portal):
     hosts = ("www.zhuji.gov.cn", "zhuji.gov.cn")
     flavor = "hanweb"
     content_type = "text/html;charset=UTF-8"
-
-    def build(self) -> None:
-        pool = [Agency(f"col{PARENT + 1 + i}", name, full, kind, tuple(range(first, 2025)),
-                       extra={"col": PARENT + 1 + i, "code": AREA + code})
-                for i, (name, full, kind, code, first) in enumerate(POOL)]
-        ids = IdPool(58_000_000, 4_000_000)
-        self.uid = {}
-        for agency in scaled_agencies(pool, 6, self.scale):
-            column = Column(agency.key, agency.name, agency)
-            self.columns.append(column)
-            for year in agency.years:
-                self._add(column, self._report(agency, year, ids))
-            self._articles(column, ids)
-        assign_mess(self.reports, self.name)
-        self._mess()
-        for extra in self.extras:
-            self._extra(extra)
-        if self.faults:
-            self._faults(ids)
-        self.by_col = {}
-        for column in self.columns:
-            column.sort()
-            column.broken = column.broken or self.broken
-            col = column.agency.extra["col"]
-            self.by_col[str(col)] = column
-            self.uid[col] = 4_700_000 + col % 100_000
-            self.route(f"/col/col{col}/index.html", lambda req, c=column: self.cached(
-                f"col:{c.key}", lambda: self._column_page(c)))
-            for e in column.entries:
-                self._routes_for(e.target, column)
-        self.route(f"/col/col{PARENT}/index.html", lambda req: self.cached("parent", self._parent))
-        for col, name in SECTIONS.items():
-            self.route(f"/col/col{col}/index.html", lambda req, c=col, n=name: self.cached(
-                f"section:{c}", lambda: self._section(n)))
-        self.route("/module/jpage/dataproxy.jsp", self._dataproxy)
-        self.route("/module/download/downfile.jsp", self._download)
-        self.route("/module/xxgk/xxgkAnnualReport.jsp", self._annual_report_view)
-        self.route("/", lambda req: html_response(HEAD.format(title="诸暨市人民政府", metas="") + TOP
-                                                  + f'<a href="/col/col{PARENT}/index.html">政府信息公开年报</a>'
-                                                  + FOOT, self.content_type))
+    id_range = (58_000_000, 4_000_000)
+    extra_id_range = (70_000_000, 9_000_000)
+    seeds = {(f"col{PARENT + 2}", 2023): ("001", dt.datetime(2024, 1, 26, 15, 12, 0), None)}  # 暨阳街道
+    fault_year = 2007
 
     def handle(self, req: Request) -> Response:
         resp = super().handle(req)
@@ -142,53 +103,40 @@ class Zhuji(Portal):
                         action=resp.action, last_modified=resp.last_modified, etag=resp.etag)
         return resp
 
-    # ------------------------------------------------------------ content
-    def _report(self, agency: Agency, year: int, ids: IdPool, **kw) -> Report:
-        rng = rng_for(self.name, agency.key, year)
-        published = publication_date(rng, year)
-        seed = None
-        if agency.name == "暨阳街道" and year == 2023:
-            seed, published = "001", dt.datetime(2024, 1, 26, 15, 12, 0)
-        doc_id = ids.get(self.name, agency.key, year, kw.get("fault"))
-        title = (f"{year}年{agency.full}政府信息公开工作年度报告" if stable_int("t", agency.key, year) % 3
-                 else f"{agency.full}{year}年度政府信息公开工作年度报告")
-        if agency.kind == "government" and year < 2019:
-            title = f"诸暨市{year}年政府信息公开工作年度报告"
-        report = Report(self.name, agency, year, title, published, doc_id, seed=seed, **kw)
-        serial = 154563 if seed else 100000 + stable_int("idx", agency.key, year) % 99999
-        report.index_no = f"{agency.extra['code']}/{published.year}-{serial}"
-        report.path = self._art_path(agency, published, doc_id)
-        return report
 
-    def _art_path(self, agency: Agency, when: dt.datetime, doc_id: int) -> str:
+    # ------------------------------------------------------------ content
+    def agency_pool(self) -> list[Agency]:
+        return [Agency(f"col{PARENT + 1 + i}", name, full, kind, tuple(range(first, 2025)),
+                       extra={"col": PARENT + 1 + i, "code": AREA + code})
+                for i, (name, full, kind, code, first) in enumerate(POOL)]
+
+    def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
+        if agency.kind == "government" and year < 2019:
+            return f"诸暨市{year}年政府信息公开工作年度报告"
+        return (f"{year}年{agency.full}政府信息公开工作年度报告" if stable_int("t", agency.key, year) % 3
+                else f"{agency.full}{year}年度政府信息公开工作年度报告")
+
+    def index_no(self, report: Report) -> str:
+        agency = report.agency
+        serial = 154563 if report.seed else 100000 + stable_int("idx", agency.key, report.year) % 99999
+        return f"{agency.extra['code']}/{report.published.year}-{serial}"
+
+    def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         return f"/art/{when.year}/{when.month}/{when.day}/art_{agency.extra['col']}_{doc_id}.html"
 
-    def _add(self, column: Column, report: Report, role: str = "report") -> None:
-        self.reports.append(report)
-        column.entries.append(Entry(report.title, report.published, report.path, report, role))
-
-    def _articles(self, column: Column, ids: IdPool) -> None:
-        agency = column.agency
+    def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
         last = agency.years[-1]
         titles = [(f"{agency.full}政府信息公开指南", last), (f"{agency.full}{last}年法治政府建设年度报告", last)]
         if agency.kind == "government":
             titles += [(f"诸暨市{y + 1}年政务公开工作要点", y) for y in range(last - 4, last + 1)]
             titles += [(f"{y + 1}年诸暨市政府工作报告", y) for y in (last - 1, last)]
-        for title, year in titles:
-            when = publication_date(rng_for("article", self.name, agency.key, title), year)
-            art = Article(self.name, agency, title, when, ids.get("article", agency.key, title))
-            art.path = self._art_path(agency, when, art.doc_id)
-            self.articles.append(art)
-            column.entries.append(Entry(title, when, art.path, art, "article"))
+        return titles
 
-    def _mess(self) -> None:
-        gov = self.columns[0]
+    def add_mess(self) -> None:
+        gov = self.gov
         # One page is stored in GBK while the server and the page both say UTF-8.
         next(e.target for e in gov.entries if e.role == "report" and e.target.year == 2016).mess.add("gbk")
-        for r in self.reports:
-            h = stable_int("attach", self.name, r.agency.key, r.year) % 100
-            if r.seed:
-                continue
+        for r, h in self.draws():
             if h < 12:
                 self._attach(r, "pdf")
             elif h < 15:
@@ -202,56 +150,65 @@ class Zhuji(Portal):
         # A withdrawn report, still in the list.
         when = dt.datetime(2021, 1, 28, 10, 0, 0)
         second.entries.append(Entry(f"{second.agency.full}2020年政府信息公开工作年度报告(已撤回)", when,
-                                    self._art_path(second.agency, when, 61_999_999), None, "dead"))
+                                    self.page_path(second.agency, 61_999_999, when, 2020), None, "dead"))
 
     def _attach(self, report: Report, ext: str, text: str | None = None) -> Attachment:
         token = f"{stable_int('file', report.doc_id, ext) % 10**12:012d}"
-        path = f"/module/download/downfile.jsp?classid=0&filename={token}.{ext}"
         name = text or f"{report.title}.{ext}"
-        att = Attachment(self.name, path, ext, name, name, report)
-        report.attachments.append(att)
-        return att
+        return self.attach(report, self._download_path(token, ext), ext, name, name)
 
-    def _faults(self, ids: IdPool) -> None:
-        gov = self.columns[0]
-        for kind, year in (("http_500", 2007), ("timeout", 2006), ("truncated", 2005)):
-            self._add(gov, self._report(gov.agency, year, ids, fault=kind), role="fault")
+    def _download_path(self, token: str, ext: str) -> str:
+        return f"/module/download/downfile.jsp?classid=0&filename={token}.{ext}"
+
+    def add_extra(self, extra) -> Report:
+        report = super().add_extra(extra)
+        report.index_no = f"{report.agency.extra['code']}/{report.published.year}-{report.doc_id % 1000000}"
+        return report
+
+    def extra_file_path(self, report: Report, ext: str) -> str:
+        return self._download_path(f"{stable_int('file', report.doc_id) % 10**12:012d}", ext)
+
+    def layout_fault_agency(self) -> Agency:
         n = PARENT + 200
-        agency = Agency(f"col{n}", "市经济开发区管委会", "诸暨经济开发区管理委员会", "department", (2023,),
-                        extra={"col": n, "code": AREA + "003001"})
-        column = Column(agency.key, agency.name, agency, broken=True)
-        self.columns.append(column)
-        self._add(column, self._report(agency, 2023, ids, fault="layout"), role="fault")
-
-    def _extra(self, extra) -> None:
-        gov = self.columns[0]
-        doc_id = 70_000_000 + stable_int("extra", extra.name) % 9_000_000
-        report = Report(self.name, gov.agency, extra.year, extra.title, extra.published, doc_id,
-                        custom_body=extra.body_html, file=extra.name)
-        report.index_no = f"{gov.agency.extra['code']}/{extra.published.year}-{doc_id % 1000000}"
-        report.path = self._art_path(gov.agency, extra.published, doc_id)
-        if extra.attachment_ext:
-            token = f"{stable_int('file', doc_id) % 10**12:012d}"
-            path = f"/module/download/downfile.jsp?classid=0&filename={token}.{extra.attachment_ext}"
-            report.attachments.append(Attachment(self.name, path, extra.attachment_ext, extra.link_text,
-                                                 extra.name, report, source=extra.read))
-        self._add(gov, report)
+        return Agency(f"col{n}", "市经济开发区管委会", "诸暨经济开发区管理委员会", "department", (2023,),
+                      extra={"col": n, "code": AREA + "003001"})
 
     # ------------------------------------------------------------ routes
-    def _routes_for(self, target, column: Column) -> None:
-        if isinstance(target, Report):
-            self.route(target.path, lambda req, r=target, c=column: self.report_response(
-                r, f"{r.path}:{req.args.get('xxgkhide')}", lambda: self._detail(r, c, req.args.get("xxgkhide") == "1")))
-            for a in target.attachments:
-                self._files[a.path.split("filename=")[1]] = a
-        elif isinstance(target, Article):
-            self.route(target.path, lambda req, a=target, c=column: self.cached(a.path, lambda: self._article(a, c)))
+    def route_lists(self, column: Column) -> None:
+        self.route(f"/col/col{column.agency.extra['col']}/index.html", lambda req, c=column: self.cached(
+            f"col:{c.key}", lambda: self._column_page(c)))
 
-    @property
+    def route_report(self, report: Report, column: Column) -> None:
+        self.route(report.path, lambda req, r=report, c=column: self.report_response(
+            r, f"{r.path}:{req.args.get('xxgkhide')}", lambda: self._detail(r, c, req.args.get("xxgkhide") == "1")))
+
+    def route_file(self, att: Attachment) -> None:
+        self._files[att.path.split("filename=")[1]] = att
+
+    def route_site(self) -> None:
+        self.route(f"/col/col{PARENT}/index.html", lambda req: self.cached("parent", self._parent))
+        for col, name in SECTIONS.items():
+            self.route(f"/col/col{col}/index.html", lambda req, c=col, n=name: self.cached(
+                f"section:{c}", lambda: self._section(n)))
+        self.route("/module/jpage/dataproxy.jsp", self._dataproxy)
+        self.route("/module/download/downfile.jsp", self._download)
+        self.route("/module/xxgk/xxgkAnnualReport.jsp", self._annual_report_view)
+        self.route("/", lambda req: html_response(HEAD.format(title="诸暨市人民政府", metas="") + TOP
+                                                  + f'<a href="/col/col{PARENT}/index.html">政府信息公开年报</a>'
+                                                  + FOOT, self.content_type))
+
+    @cached_property
+    def by_col(self) -> dict[str, Column]:
+        return {str(column.agency.extra["col"]): column for column in self.columns}
+
+    @cached_property
     def _files(self) -> dict[str, Attachment]:
-        if not hasattr(self, "_file_map"):
-            self._file_map = {}
-        return self._file_map
+        """Attachments by the file name the download script is asked for."""
+        return {}
+
+    @staticmethod
+    def _uid(col: int) -> int:
+        return 4_700_000 + col % 100_000
 
     def _page(self, title: str, main: str, metas: str = "", chrome: bool = True, encoding: str = "utf-8",
               **kw) -> Response:
@@ -285,7 +242,7 @@ class Zhuji(Portal):
 
     def _column_page(self, column: Column) -> Response:
         col = column.agency.extra["col"]
-        uid = self.uid[col]
+        uid = self._uid(col)
         first = column.entries[: PER_PAGE * GROUP_PAGES]
         total = len(column.entries)
         if column.broken:
@@ -377,7 +334,7 @@ class Zhuji(Portal):
                 f'<div class="main"><div class="section-list"><h3>{escape(name)}</h3><ul>{"".join(links)}</ul></div></div>')
         return self._page(f"{name} 诸暨市人民政府", main)
 
-    def _article(self, art: Article, column: Column) -> Response:
+    def article_page(self, art: Article, column: Column) -> Response:
         main = (self._crumb(column) + f'<div class="article"><div class="title">{escape(art.title)}</div>'
                 f'<div id="zoom">{art.body(self.flavor)}</div></div>')
         return self._page(art.title, main)
