@@ -20,170 +20,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-NIANBAO = "from nianbao.cli import main; main()"
-PORTALS = ["changshou", "zhuji", "dongguan", "yanping", "linxiang"]
-
+from common import default_scale, report_pages, run_bare, run_children, run_spiders, scrapy_settings, served
 
 # -- 1. crawl speed ---------------------------------------------------------------------------
 
 
-def bench_settings(concurrency: int) -> dict:
-    return {
-        "AUTOTHROTTLE_ENABLED": False,
-        "DOWNLOAD_DELAY": 0,
-        "CONCURRENT_REQUESTS": concurrency * 2,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "RETRY_BACKOFF_BASE": 0,
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _settings(replica: str, concurrency: int, db: str):
-    os.environ["NIANBAO_REPLICA"] = replica
-    os.environ["NIANBAO_DB"] = db
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    settings.update(bench_settings(concurrency), priority="cmdline")
-    settings.set("NIANBAO_REPLICA", replica, priority="cmdline")
-    settings.set("NIANBAO_DB", db, priority="cmdline")
-    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {**settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), "proxy": {"server": replica}})
-    return settings
-
-
-def run_archiving(replica: str, record: Path, concurrency: int, db: str) -> dict:
-    """The five spiders into the archive `db`; every request sent is written to `record`."""
-    from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
-
-    from crawler.middlewares import original_request
-
-    process = CrawlerProcess(_settings(replica, concurrency, db))
-    sent: list[dict] = []
-    counts = {"responses": 0, "items": 0, "bytes": 0}
-    marks = {"last_response": 0.0, "last_item": 0.0}
-
-    def on_response(response, request, spider):
-        counts["responses"] += 1
-        counts["bytes"] += len(response.body)
-        marks["last_response"] = time.perf_counter()
-        sent.append({
-            "url": original_request(request).url,
-            "method": request.method,
-            "body": request.body.decode("latin-1"),
-            "headers": {k.decode(): v[0].decode("latin-1") for k, v in request.headers.items()
-                        if k.lower() in (b"content-type", b"cookie")},
-            "playwright": bool(request.meta.get("playwright")),
-        })
-
-    def on_item(item, response, spider):
-        # item_scraped fires once the pipeline returned: the item is committed to the archive.
-        counts["items"] += 1
-        marks["last_item"] = time.perf_counter()
-
-    for name in PORTALS:
-        crawler = process.create_crawler(name)
-        crawler.signals.connect(on_response, signal=signals.response_received)
-        crawler.signals.connect(on_item, signal=signals.item_scraped)
-        process.crawl(crawler)
-    started = time.perf_counter()
-    process.start()
-    ended = time.perf_counter()
-    counts["seconds"] = max(marks["last_item"], marks["last_response"]) - started
-    counts["seconds_with_parses"] = ended - started
-    record.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sent))
-    return counts
-
-
-def run_bare(replica: str, record: Path, concurrency: int, db: str) -> dict:
-    """Replay the recorded requests with a spider that only counts responses (no archive)."""
-    import scrapy
-    from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
-    from scrapy_playwright.page import PageMethod
-
-    requests = [json.loads(line) for line in record.read_text().splitlines() if line]
-    settings = _settings(replica, concurrency, "")
-    settings.set("SPIDER_MODULES", [], priority="cmdline")
-    counts = {"responses": 0, "bytes": 0}
-    marks = {"last_response": 0.0}
-
-    class BareSpider(scrapy.Spider):
-        name = "bare"
-
-        async def start(self):
-            for r in requests:
-                meta = {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]} if r["playwright"] else {}
-                yield scrapy.Request(r["url"], method=r["method"], body=r["body"].encode("latin-1") or None,
-                                     headers=r["headers"], meta=meta, dont_filter=True, callback=self.parse,
-                                     errback=self.failed)
-
-        def parse(self, response):
-            return None
-
-        def failed(self, failure):
-            return None
-
-    def on_response(response, request, spider):
-        counts["responses"] += 1
-        counts["bytes"] += len(response.body)
-        marks["last_response"] = time.perf_counter()
-
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(BareSpider)
-    crawler.signals.connect(on_response, signal=signals.response_received)
-    process.crawl(crawler)
-    started = time.perf_counter()
-    process.start()
-    counts["seconds"] = marks["last_response"] - started
-    return counts
-
-
-def serve(scale: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", NIANBAO, "replica", "serve", "--port", "0", "--scale", str(scale)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    line = proc.stdout.readline().strip()
-    if not line.startswith("serving "):
-        proc.kill()
-        raise SystemExit(f"replica did not start: {line!r}")
-    return proc, line.split()[1]
-
-
 def crawl_speed(scale: int, concurrency: int, db: Path) -> dict:
-    proc, replica = serve(scale)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            record = Path(tmp) / "requests.jsonl"
-            results = {}
-            for mode in ("archive", "spiders", "bare"):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--concurrency", str(concurrency), mode, replica, str(record), str(db)],
-                    capture_output=True, text=True, cwd=ROOT,
-                )
-                if out.returncode:
-                    sys.stderr.write(out.stderr[-3000:])
-                    raise SystemExit(f"{mode} run failed")
-                results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    return results
+    """The spiders archiving into `db`, the spiders alone, and the bare replay of their requests."""
+    with served(scale) as replica, tempfile.TemporaryDirectory() as tmp:
+        record = Path(tmp) / "requests.jsonl"
+        return run_children(__file__, ("archive", "spiders", "bare"), concurrency, replica, record, db)
 
 
 # -- 2. compression --------------------------------------------------------------------------
@@ -399,12 +253,6 @@ def queries(target: Path) -> dict:
 # -- the report --------------------------------------------------------------------------------
 
 
-def report_pages(scale: int) -> int:
-    import replica
-
-    return sum(1 for m in replica.manifest(scale=scale) if m.get("kind", "page") == "page")
-
-
 def mib(n: float) -> str:
     return f"{n / 2**20:.1f} MiB"
 
@@ -420,14 +268,14 @@ def main() -> None:
     if args._mode:  # a child run: mode replica record db
         mode, replica, record, db = args._mode
         if mode == "bare":
-            result = run_bare(replica, Path(record), args.concurrency, db)
+            result = run_bare(scrapy_settings(replica, args.concurrency), Path(record))
         else:  # the spiders, archiving into db, or (mode "spiders") not archiving at all
             scratch = Path(record).with_suffix(".spiders.jsonl")
-            result = run_archiving(replica, Path(record) if mode == "archive" else scratch, args.concurrency,
-                                   db if mode == "archive" else "")
+            result = run_spiders(scrapy_settings(replica, args.concurrency, db if mode == "archive" else ""),
+                                 Path(record) if mode == "archive" else scratch)
         print(json.dumps(result))
         return
-    scale = args.scale or next((k for k in (1, 5, 10, 20, 40, 80) if report_pages(k) >= 2000), 80)
+    scale = args.scale or default_scale()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     db, synthetic = folder / "crawl.db", folder / "synthetic.db"
@@ -442,6 +290,11 @@ def main() -> None:
     timed = queries(synthetic)
 
     archiving, spiders, bare = speed["archive"], speed["spiders"], speed["bare"]
+    # A crawl is done when its last item is committed, the bare fetch at its last response; the
+    # parses that finish after the crawl are timed apart (the whole run).
+    for run in (archiving, spiders):
+        run["seconds_with_parses"], run["seconds"] = run["seconds"], run["seconds_to_last_item"]
+    bare["seconds"] = bare["seconds_to_last_response"]
     rate_a = archiving["responses"] / archiving["seconds"]
     rate_s = spiders["responses"] / spiders["seconds"]
     rate_b = bare["responses"] / bare["seconds"]

@@ -1,0 +1,195 @@
+"""What the crawl and archive benchmarks share: the replica they crawl, Scrapy settings without
+throttling, a crawl by the five spiders that records every request it sends, and the bare spider
+that replays exactly those requests (same settings and downloader stack, no parsing, no items).
+
+Each measured run is a child process (`python <benchmark> --concurrency C <mode> <replica> <record>
+...`), so that every run starts its own Twisted reactor and browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+NIANBAO = "from nianbao.cli import main; main()"
+PORTALS = ["changshou", "zhuji", "dongguan", "yanping", "linxiang"]
+MIN_REPORT_PAGES = 2000
+
+
+def manifest(scale: int) -> list[dict]:
+    import replica
+
+    return replica.manifest(scale=scale)
+
+
+def report_pages(scale: int) -> int:
+    return sum(1 for m in manifest(scale) if m.get("kind", "page") == "page")
+
+
+def default_scale() -> int:
+    """The smallest replica scale with at least MIN_REPORT_PAGES report pages."""
+    return next((k for k in (1, 5, 10, 20, 40, 80) if report_pages(k) >= MIN_REPORT_PAGES), 80)
+
+
+@contextmanager
+def served(scale: int) -> Iterator[str]:
+    """`nianbao replica serve --scale K` in a subprocess; yields its proxy URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", NIANBAO, "replica", "serve", "--port", "0", "--scale", str(scale)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        line = proc.stdout.readline().strip()
+        if not line.startswith("serving "):
+            raise SystemExit(f"replica did not start: {line!r}")
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def run_children(script: str, modes: tuple[str, ...], concurrency: int, *args: object) -> dict[str, dict]:
+    """Run `script` once per mode as a child process; each prints its result as a JSON last line."""
+    results = {}
+    for mode in modes:
+        out = subprocess.run(
+            [sys.executable, script, "--concurrency", str(concurrency), mode, *map(str, args)],
+            capture_output=True, text=True, cwd=ROOT,
+        )
+        if out.returncode:
+            sys.stderr.write(out.stderr[-3000:])
+            raise SystemExit(f"{mode} run failed")
+        results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    return results
+
+
+def scrapy_settings(replica: str, concurrency: int, db: str = ""):
+    """The project's settings pointed at the replica (Scrapy and Chromium), without throttling;
+    archiving into `db`, or not at all when it is empty."""
+    os.environ["NIANBAO_REPLICA"] = replica
+    os.environ["NIANBAO_DB"] = db
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.update({
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": concurrency * 2,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "RETRY_BACKOFF_BASE": 0,
+        "LOG_LEVEL": "WARNING",
+        "NIANBAO_REPLICA": replica,
+        "NIANBAO_DB": db,
+    }, priority="cmdline")
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {**settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), "proxy": {"server": replica}})
+    return settings
+
+
+def run_spiders(settings, record: Path) -> dict:
+    """Crawl with the five spiders; write every request sent (as the spider made it) to `record`.
+
+    `seconds` is the whole run; `seconds_to_last_item` ends at the last item committed (or the
+    last response, if later), before work the pipelines finish afterwards."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.middlewares import original_request
+    from crawler.signals import fetch_failed
+
+    process = CrawlerProcess(settings)
+    sent: list[dict] = []
+    counts: dict = {"responses": 0, "items": 0, "bytes": 0}
+    marks = {"last_response": 0.0, "last_item": 0.0}
+
+    def on_response(response, request, spider):
+        # Fired for final responses only (not for a challenge the middleware answered).
+        counts["responses"] += 1
+        counts["bytes"] += len(response.body)
+        marks["last_response"] = time.perf_counter()
+        sent.append({
+            "url": original_request(request).url,
+            "method": request.method,
+            "body": request.body.decode("latin-1"),
+            # With the cookies it carried, the replay passes a JavaScript challenge as the crawl did.
+            "headers": {k.decode(): v[0].decode("latin-1") for k, v in request.headers.items()
+                        if k.lower() in (b"content-type", b"cookie")},
+            "playwright": bool(request.meta.get("playwright")),
+        })
+
+    def on_item(item, response, spider):
+        # item_scraped fires once the pipelines returned: with an archive, the item is committed.
+        counts["items"] += 1
+        marks["last_item"] = time.perf_counter()
+
+    def on_failure(request, failure, spider, outcome):
+        counts.setdefault("failed", {}).setdefault(outcome, 0)
+        counts["failed"][outcome] += 1
+
+    for name in PORTALS:
+        crawler = process.create_crawler(name)
+        crawler.signals.connect(on_response, signal=signals.response_received)
+        crawler.signals.connect(on_item, signal=signals.item_scraped)
+        crawler.signals.connect(on_failure, signal=fetch_failed)
+        process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    counts["seconds"] = time.perf_counter() - started
+    counts["seconds_to_last_item"] = max(marks["last_item"], marks["last_response"]) - started
+    record.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sent))
+    return counts
+
+
+def run_bare(settings, record: Path) -> dict:
+    """Replay the recorded requests with a spider that only counts responses.
+
+    `seconds` is the whole run, `seconds_to_last_response` ends at the last response."""
+    import scrapy
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from scrapy_playwright.page import PageMethod
+
+    requests = [json.loads(line) for line in record.read_text().splitlines() if line]
+    # The same downloader stack; only the spider is bare (no parsing, no items).
+    settings.set("SPIDER_MODULES", [], priority="cmdline")
+    counts: dict = {"responses": 0, "bytes": 0}
+    marks = {"last_response": 0.0}
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for r in requests:
+                meta = {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]} if r["playwright"] else {}
+                yield scrapy.Request(r["url"], method=r["method"], body=r["body"].encode("latin-1") or None,
+                                     headers=r["headers"], meta=meta, dont_filter=True, callback=self.parse,
+                                     errback=self.failed)
+
+        def parse(self, response):
+            return None
+
+        def failed(self, failure):
+            return None
+
+    def on_response(response, request, spider):
+        counts["responses"] += 1
+        counts["bytes"] += len(response.body)
+        marks["last_response"] = time.perf_counter()
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
+    crawler.signals.connect(on_response, signal=signals.response_received)
+    process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    counts["seconds"] = time.perf_counter() - started
+    counts["seconds_to_last_response"] = marks["last_response"] - started
+    return counts
