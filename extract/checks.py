@@ -28,57 +28,43 @@ def run(values: dict[str, int | float], template: str | None) -> tuple[list[dict
     out: list[dict] = []
     skipped = 0
 
-    def get(*keys: str):
-        return [values.get(k) for k in keys]
+    def check(name: str, keys: list[str], holds, detail) -> None:
+        """Record `holds(*figures)` for the figures of `keys`, or count it skipped if one is missing."""
+        nonlocal skipped
+        figures = [values.get(k) for k in keys]
+        if None in figures:
+            skipped += 1
+        else:
+            out.append({"name": name, "ok": holds(*figures), "detail": detail(*figures)})
 
-    def record(name: str, ok: bool, detail: str) -> None:
-        out.append({"name": name, "ok": ok, "detail": detail})
+    def sums_to_total(name: str, part_keys: list[str], total_key: str, label: str = "") -> None:
+        def holds(*figures):
+            *parts, total = figures
+            return _eq(sum(parts), total)
+
+        def detail(*figures):
+            *parts, total = figures
+            return f"{label}{' + '.join(_fmt(p) for p in parts)} = {_fmt(sum(parts))}; 总计 {_fmt(total)}"
+
+        check(name, [*part_keys, total_key], holds, detail)
 
     app = "applications.{}.{}".format
     sub_rows = any(k.startswith(("applications.other_no_correction.", "applications.other_no_fee.",
                                  "applications.other_misc.")) for k in values)
-    if template == "2021" and (sub_rows or not any(k.startswith("applications.other.") for k in values)):
-        results = T.TEMPLATE_2021.result_rows
-    else:
-        results = T.TEMPLATE_2019.result_rows
+    # A 2021 report may print table 三 the 2019 way, with one (六)其他处理 row: check it as printed.
+    aggregated = template == "2021" and not sub_rows and any(k.startswith("applications.other.") for k in values)
+    as_printed = T.TEMPLATE_2021 if template == "2021" and not aggregated else T.TEMPLATE_2019
     for col in _COLUMNS:
-        new, old, done, carry = get(app("new_received", col), app("carried_over", col),
-                                    app("total_handled", col), app("carried_forward", col))
-        if None in (new, old, done, carry):
-            skipped += 1
-        else:
-            ok = _eq(new + old, done + carry)
-            record(f"applications.balance.{col}", ok,
-                   f"新收 {_fmt(new)} + 上年结转 {_fmt(old)} = {_fmt(new + old)}; "
-                   f"办理总计 {_fmt(done)} + 结转下年 {_fmt(carry)} = {_fmt(done + carry)}")
+        check(f"applications.balance.{col}",
+              [app("new_received", col), app("carried_over", col), app("total_handled", col), app("carried_forward", col)],
+              lambda new, old, done, carry: _eq(new + old, done + carry),
+              lambda new, old, done, carry: f"新收 {_fmt(new)} + 上年结转 {_fmt(old)} = {_fmt(new + old)}; "
+                                            f"办理总计 {_fmt(done)} + 结转下年 {_fmt(carry)} = {_fmt(done + carry)}")
     for col in _COLUMNS:
-        parts = get(*(app(r, col) for r in results))
-        done = values.get(app("total_handled", col))
-        if done is None or None in parts:
-            skipped += 1
-        else:
-            total = sum(parts)
-            record(f"applications.handled.{col}", _eq(total, done),
-                   f"办理结果 {' + '.join(_fmt(p) for p in parts)} = {_fmt(total)}; 总计 {_fmt(done)}")
-    rows = [r.key for r in T.TEMPLATES_BY_NAME[template].table("applications").blocks[0].rows]
-    if template == "2021" and not sub_rows and any(k.startswith("applications.other.") for k in values):
-        rows = [r.key for r in T.TEMPLATE_2019.table("applications").blocks[0].rows]
-    for row in rows:
-        parts = get(*(app(row, c) for c in _PARTS))
-        total = values.get(app(row, "total"))
-        if total is None or None in parts:
-            skipped += 1
-        else:
-            s = sum(parts)
-            record(f"applications.row.{row}", _eq(s, total),
-                   f"{' + '.join(_fmt(p) for p in parts)} = {_fmt(s)}; 总计 {_fmt(total)}")
+        sums_to_total(f"applications.handled.{col}", [app(r, col) for r in as_printed.result_rows],
+                      app("total_handled", col), "办理结果 ")
+    for row in as_printed.table("applications").blocks[0].rows:
+        sums_to_total(f"applications.row.{row.key}", [app(row.key, c) for c in _PARTS], app(row.key, "total"))
     for row in _APPEAL_ROWS:
-        parts = get(*(f"appeals.{row}.{o}" for o in _OUTCOMES))
-        total = values.get(f"appeals.{row}.total")
-        if total is None or None in parts:
-            skipped += 1
-        else:
-            s = sum(parts)
-            record(f"appeals.{row}", _eq(s, total),
-                   f"{' + '.join(_fmt(p) for p in parts)} = {_fmt(s)}; 总计 {_fmt(total)}")
+        sums_to_total(f"appeals.{row}", [f"appeals.{row}.{o}" for o in _OUTCOMES], f"appeals.{row}.total")
     return out, skipped
