@@ -92,6 +92,11 @@ def numbered_pages(client: ProxyClient, first: Reply, script: str, first_number:
         yield client.get(urljoin(first.url, f"index_{n}.html"))
 
 
+def listed(page: Reply, css: str) -> dict[str, str]:
+    """The list links `css` selects on `page`: absolute URL -> the title they show."""
+    return {urljoin(page.url, a.attrib["href"]): a.attrib["title"] for a in page.sel().css(css)}
+
+
 # ---------------------------------------------------------------- walkers: every URL a list links
 def walk_changshou(client: ProxyClient) -> dict[str, str]:
     root = "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/"
@@ -100,8 +105,7 @@ def walk_changshou(client: ProxyClient) -> dict[str, str]:
     for col in columns:
         for page in numbered_pages(client, client.get(col), "createPage", 0):
             assert page.status == 200, page.url
-            for a in page.sel().css("ul.list-cont li a"):
-                found[urljoin(page.url, a.attrib["href"])] = a.attrib["title"]
+            found.update(listed(page, "ul.list-cont li a"))
     return found
 
 
@@ -148,8 +152,7 @@ def walk_dongguan(client: ProxyClient) -> dict[str, str]:
                 page += 1
             continue
         for page in numbered_pages(client, client.get(href), "createPageHTML", 1):
-            for a in page.sel().css("div.list li a"):
-                found[urljoin(page.url, a.attrib["href"])] = a.attrib["title"]
+            found.update(listed(page, "div.list li a"))
     return found
 
 
@@ -166,8 +169,7 @@ def walk_yanping(client: ProxyClient) -> dict[str, str]:
                 continue
             seen.add(url)
             page = client.get(url)
-            for a in page.sel().css("table.view tr.viewRow td.title a"):
-                found[urljoin(url, a.attrib["href"])] = a.attrib["title"]
+            found.update(listed(page, "table.view tr.viewRow td.title a"))
             todo += [urljoin(url, h) for h in page.sel().css("div.page a::attr(href)").getall()]
     return found
 
