@@ -149,10 +149,10 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
     settings.set("NIANBAO_JOBS_DIR", str(jobs), priority="cmdline")
     settings.set("NIANBAO_RESUMED_RUNS", resumed_runs, priority="cmdline")
 
-    process = CrawlerProcess(settings)
+    click.echo(f"run {run_id}: crawling {', '.join(names)} into {path}; log {log_file}", err=True)
     handler = _log_to_file(log_file, settings)
     try:
-        click.echo(f"run {run_id}: crawling {', '.join(names)} into {path}; log {log_file}", err=True)
+        process = CrawlerProcess(settings)
         for run in killed:
             logger.warning("run %s %s", run["id"], run["message"])
         if previous:

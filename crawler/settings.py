@@ -172,6 +172,6 @@ if _chromium():
 if NIANBAO_REPLICA:
     PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA, "bypass": ",".join(GOOGLE_SERVICE_HOSTS)}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
-PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.skip_resource"
+PLAYWRIGHT_ABORT_REQUEST = "crawler.hygiene.abort_request"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
