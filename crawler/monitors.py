@@ -10,7 +10,7 @@ A portal fails its health checks when
   parsed as no report (template null) or with a parser error: the page template changed.
 
 Each failure is one line naming the portal, a URL and the reason (`dongguan: https://...: its lists
-yielded no reports`), logged as an error, kept in the stats (`nianbao/health/problems`) and, under
+showed no report`), logged as an error, kept in the stats (`nianbao/health/problems`) and, under
 `nianbao crawl`, written to the run's record, and it makes the run exit non-zero. The other portals
 are not affected: each spider is monitored on its own.
 
@@ -40,6 +40,11 @@ from spidermon import Action, Monitor, MonitorSuite, monitors
 logger = logging.getLogger(__name__)
 
 PROBLEMS = "nianbao/health/problems"
+
+# unittest leaves frames of modules that define `__unittest` out of a failure's report: a failed
+# check then reads `AssertionError: <portal>: <url>: <reason>` in the log, not a traceback that
+# looks like a crash.
+__unittest = True
 
 
 def _readonly(path: str) -> sqlite3.Connection:
@@ -97,7 +102,7 @@ class ListsMonitor(PortalMonitor):
             self.skipTest("the crawl did not finish")
         if not self.stat("nianbao/listed"):
             url = self.stat("nianbao/empty_list_page/first", None)
-            self.fail(self.problem(url, "its lists yielded no reports (did the page layout change?)"))
+            self.fail(self.problem(url, "its lists showed no report (did the page layout change?)"))
 
     @monitors.name("the lists yield about as many reports as last time")
     def test_lists_yield_about_as_many_as_last_time(self):
@@ -120,7 +125,7 @@ class ListsMonitor(PortalMonitor):
             url = self.stat("nianbao/empty_list_page/first", None)
             self.fail(self.problem(
                 url,
-                f"its lists yielded {listed} reports, far fewer than the {last['listed']} of run {last['run_id']} "
+                f"its lists showed {listed} reports, far fewer than the {last['listed']} of run {last['run_id']} "
                 f"(below {ratio:.0%})",
             ))
 

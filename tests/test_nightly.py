@@ -186,7 +186,7 @@ def test_a_broken_portal_fails_the_run_naming_it_while_the_others_finish(first, 
     lines = [line for line in result.stderr.splitlines() if line.startswith("dongguan: https://")]
     assert len(lines) == 1, result.stderr[-3000:]
     assert lines[0].startswith("dongguan: https://www.dg.gov.cn/") and lines[0].endswith(
-        "its lists yielded no reports (did the page layout change?)")
+        "its lists showed no report (did the page layout change?)")
     run = rows(broken, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
     assert run["outcome"] == "failed" and run["message"] == lines[0]
     portals = {r["portal"]: r for r in rows(broken, "SELECT * FROM crawl_run_portals WHERE run_id = ?", run["id"])}

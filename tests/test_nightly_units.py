@@ -217,7 +217,7 @@ def run_health(stats: dict, *, settings: dict | None = None):
 def test_a_portal_whose_lists_yield_nothing_fails_naming_the_page():
     problems, checked = run_health({"nianbao/listed": 0, "nianbao/empty_list_page/first": CS + "index.html"})
     assert checked == 1
-    assert problems == [f"changshou: {CS}index.html: its lists yielded no reports (did the page layout change?)"]
+    assert problems == [f"changshou: {CS}index.html: its lists showed no report (did the page layout change?)"]
 
 
 def test_a_healthy_portal_has_no_problem():
@@ -247,7 +247,7 @@ def test_far_fewer_reports_than_the_last_healthy_run_fails(tmp_path):
     # Run 2 was unhealthy (its count is no baseline); run 3 listed 50.
     _archive_with_history(path, [(48, "ok"), (3, "failed"), (50, "ok")])
     problems, _ = run_health({"nianbao/listed": 20}, settings={"NIANBAO_DB": str(path)})
-    assert problems == [f"changshou: https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/: its lists yielded 20 reports, "
+    assert problems == [f"changshou: https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/: its lists showed 20 reports, "
                         f"far fewer than the 50 of run 3 (below 50%)"]
     assert run_health({"nianbao/listed": 26}, settings={"NIANBAO_DB": str(path)})[0] == []
     assert run_health({"nianbao/listed": 40}, settings={"NIANBAO_DB": str(path), "NIANBAO_HEALTH_MIN_RATIO": 0.9})[0]
