@@ -15,7 +15,8 @@ working directory). It is meant to run unattended, every night (see `deploy/`):
 - **resumable**: each spider keeps Scrapy's job directory (JOBDIR) under `<db>.jobs/<run>/<spider>`.
   A run stopped by Ctrl-C or SIGTERM leaves its queue and state there; a run killed outright
   leaves no usable queue, but every report it archived is committed with its run id. The next run
-  (within `NIANBAO_RESUME_WITHIN_HOURS`, default 20) takes the job directory over, skips what the
+  started within `NIANBAO_RESUME_WITHIN_HOURS` (default 36: the next night too, so a crawl cut
+  short by a timeout every night still progresses) takes the job directory over, skips what the
   interrupted run(s) already fetched and crawls the rest. After a clean finish the job directory
   is removed, so the next night starts afresh;
 - **health**: Spidermon checks each portal when it closes (`crawler/monitors.py`); a portal whose
@@ -245,7 +246,7 @@ def _resumable(path: Path, database, settings) -> tuple[int | None, list[int]]:
         return None, []
     previous = left[0]
     row = database.execute("SELECT outcome, started_at FROM crawl_runs WHERE id = ?", [previous]).fetchone()
-    within = settings.getfloat("NIANBAO_RESUME_WITHIN_HOURS", 20)
+    within = settings.getfloat("NIANBAO_RESUME_WITHIN_HOURS", 36)
     started = _parse_time(row[1]) if row else None
     age = (datetime.now(timezone.utc) - started).total_seconds() / 3600 if started else None
     if row is None or row[0] not in ("killed", "interrupted", "running") or age is None or age > within:
