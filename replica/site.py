@@ -445,6 +445,11 @@ class Portal:
             self.articles.append(art)
             column.entries.append(self.entry(column, title, when, art.path, art, "article", year))
 
+    def add_dead(self, column: Column, title: str, when: dt.datetime, doc_id: int, year: int) -> None:
+        """A report deleted from the site but still listed: its link leads to a 404."""
+        path = self.page_path(column.agency, doc_id, when, year)
+        column.entries.append(self.entry(column, title, when, path, None, "dead", year))
+
     def attach(self, report: Report, path: str, ext: str, link_text: str, filename: str,
                source: Callable[[], bytes] | None = None) -> Attachment:
         att = Attachment(self.name, path, ext, link_text, filename, report, source)

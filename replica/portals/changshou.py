@@ -172,9 +172,8 @@ class Changshou(Portal):
         r.attachments.clear()
         target.href, target.target, target.role = self.href(town, att.path), att, "attachment"
         # A deleted report: still listed, the page is gone.
-        dead_when = dt.datetime(2020, 1, 20, 9, 0, 0)
-        town.entries.append(Entry(f"{town.agency.full}2016年政府信息公开工作年度报告", dead_when,
-                                  f"./{dead_when:%Y%m}/t{dead_when:%Y%m%d}_{self.ids.get('dead', town.key)}.html", None, "dead"))
+        self.add_dead(town, f"{town.agency.full}2016年政府信息公开工作年度报告", dt.datetime(2020, 1, 20, 9, 0, 0),
+                      self.ids.get("dead", town.key), 2016)
 
     def _attach(self, report: Report, ext: str, text: str | None = None) -> Attachment:
         n = stable_int("P0", report.doc_id, ext) % 10**12

@@ -19,7 +19,7 @@ import json
 import secrets
 from html import escape
 
-from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
+from ..site import Agency, Article, Attachment, Column, Portal, Report, Request, Response, html_response, stable_int
 
 HOST = "https://www.dg.gov.cn"
 PER_PAGE = 8
@@ -180,10 +180,8 @@ class Dongguan(Portal):
             elif h < 17:
                 self._attach(r, "wps")
         zbz = next(c for c in self.columns if c.key == "zbz")
-        when = dt.datetime(2019, 1, 30, 11, 0, 0)
-        zbz.entries.append(Entry("寮步镇人民政府2018年政府信息公开工作年度报告(旧)", when,
-                                 f"{HOST}/zwgk/zfxxgkml/zbz/zfxxgkgzndbg/content/post_{self.ids.get('dead', 'zbz')}.html",
-                                 None, "dead"))
+        self.add_dead(zbz, "寮步镇人民政府2018年政府信息公开工作年度报告(旧)", dt.datetime(2019, 1, 30, 11, 0, 0),
+                      self.ids.get("dead", "zbz"), 2018)
 
     def _attach(self, report: Report, ext: str) -> Attachment:
         file_id = stable_int("att", report.doc_id, ext) % 10**7

@@ -14,7 +14,7 @@ import json
 from functools import cached_property
 from html import escape
 
-from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
+from ..site import Agency, Article, Attachment, Column, Portal, Report, Request, Response, html_response, stable_int
 
 CATALOG = 195
 PREFIX = "/zfxxgk_lxq"
@@ -126,10 +126,7 @@ class Linxiang(Portal):
             elif h < 16:
                 self._attach(r, "docx")
         gov = self.gov
-        dead = Entry(f"{gov.agency.full}2017年政府信息公开工作年度报告", dt.datetime(2018, 1, 30, 10, 0),
-                     f"{gov.key}/artview/{CATALOG}/99999.html?nbYear=2017&orgCode={gov.agency.extra['org']}", None, "dead")
-        dead.year = 2017
-        gov.entries.append(dead)
+        self.add_dead(gov, f"{gov.agency.full}2017年政府信息公开工作年度报告", dt.datetime(2018, 1, 30, 10, 0), 99999, 2017)
 
     def _attach(self, report: Report, ext: str) -> Attachment:
         n = stable_int("att", report.doc_id, ext) % 10**10

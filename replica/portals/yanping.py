@@ -13,7 +13,7 @@ import datetime as dt
 from functools import cached_property
 from html import escape
 
-from ..site import Agency, Article, Attachment, Column, Entry, Portal, Report, Request, Response, html_response, stable_int
+from ..site import Agency, Article, Attachment, Column, Portal, Report, Request, Response, html_response, stable_int
 
 SITE = "npsypqrmzf"
 SITE_ID = 4
@@ -115,9 +115,8 @@ class Yanping(Portal):
                 self._attach(r, "doc")
             elif h < 16:
                 self._attach(r, "pdf")
-        when = dt.datetime(2017, 1, 20, 9, 0, 0)
-        gov.entries.append(Entry("延平区2016年政府信息公开工作年度报告", when,
-                                 f"/cms/cms/html/{SITE}/{when:%Y-%m-%d}/{self.ids.get('dead', 'yp')}.html", None, "dead"))
+        self.add_dead(gov, "延平区2016年政府信息公开工作年度报告", dt.datetime(2017, 1, 20, 9, 0, 0),
+                      self.ids.get("dead", "yp"), 2016)
 
     def _attach(self, report: Report, ext: str) -> Attachment:
         n = stable_int("att", report.doc_id, ext) % 10**13

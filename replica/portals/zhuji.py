@@ -148,9 +148,8 @@ class Zhuji(Portal):
         twin = next(e.target for e in second.entries if e.role == "report" and e.target.year == 2022)
         second.entries.append(Entry(twin.title, twin.published, twin.path + "?xxgkhide=1", twin, "twin"))
         # A withdrawn report, still in the list.
-        when = dt.datetime(2021, 1, 28, 10, 0, 0)
-        second.entries.append(Entry(f"{second.agency.full}2020年政府信息公开工作年度报告(已撤回)", when,
-                                    self.page_path(second.agency, 61_999_999, when, 2020), None, "dead"))
+        self.add_dead(second, f"{second.agency.full}2020年政府信息公开工作年度报告(已撤回)",
+                      dt.datetime(2021, 1, 28, 10, 0, 0), 61_999_999, 2020)
 
     def _attach(self, report: Report, ext: str, text: str | None = None) -> Attachment:
         token = f"{stable_int('file', report.doc_id, ext) % 10**12:012d}"
