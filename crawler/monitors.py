@@ -291,7 +291,9 @@ def summary(stats: dict[str, Any]) -> str:
         f"{get('nianbao/archive/seen_again')} unchanged", f"{get('nianbao/archive/not_modified')} not modified",
         f"{get('nianbao/recheck/not_due') + get('nianbao/recheck/resumed')} not due",
     ]
+    rendered = get("playwright/request_count/navigation")
     return (
         f"{get('downloader/request_count')} requests, {get('downloader/response_bytes') / 1e6:.2f} MB, "
         f"{get('nianbao/listed')} listed: {', '.join(parts)}; {errors} error{'s' if errors != 1 else ''}"
+        + (f"; {rendered} page{'s' if rendered != 1 else ''} rendered by the browser" if rendered else "")
     )

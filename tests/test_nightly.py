@@ -90,7 +90,8 @@ def archive(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def first(server, archive):
-    result = nianbao_crawl(archive, server.url)
+    # A progress line per portal every second (every minute by default).
+    result = nianbao_crawl(archive, server.url, "-s", "NIANBAO_PROGRESS_INTERVAL=1")
     assert_clean(result)
     return result
 
@@ -132,6 +133,9 @@ def test_a_first_run_archives_every_report_and_records_itself(first, server, arc
         assert "listed" in line and line.endswith("healthy"), line
         assert line in log
     assert f"log {run['log_file']}" in first.stderr.splitlines()[0]
+    # And while it crawls: the longest portal (Linxiang renders its year pages) says how far it got.
+    progress = [line for line in log.splitlines() if "[crawler.monitors] INFO: linxiang: " in line and " so far (" in line]
+    assert progress and all(" requests, " in line and " listed: " in line for line in progress)
     # The run finished cleanly: no job directory is left for the next night.
     assert not archive.with_name(archive.name + ".jobs").exists()
 
