@@ -163,11 +163,14 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
             crawler = process.create_crawler(name)
             crawlers.append(crawler)
             process.crawl(crawler)
-        outcome, problems = "interrupted", []
+        outcome, problems = "failed", []
         started = time.monotonic()
         try:
             process.start()
             outcome, problems = _verdict(crawlers)
+        except BaseException as error:  # recorded, then raised: the traceback is the message
+            problems = [f"the crawl stopped: {error!r}"]
+            raise
         finally:
             database = archive_db.connect(path)
             archive_db.write(database, lambda d: _record(d, run_id, crawlers, outcome, problems))

@@ -314,3 +314,32 @@ def test_a_second_crawl_on_the_same_archive_exits_at_once_naming_the_run(tmp_pat
     database = archive_db.connect(path)
     assert database.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
     database.close()
+
+
+# -- the browser's hygiene ----------------------------------------------------------------------------
+
+
+def test_the_browser_skips_counters_and_trackers_but_not_the_portals_scripts():
+    from crawler.hygiene import is_tracker
+
+    for url in ("https://tongji.gd.gov.cn/nfcms/visit.js?siteId=755001", "https://hm.baidu.com/hm.js?abc",
+                "https://s4.cnzz.com/z_stat.php?id=1", "https://zfwzgl.www.gov.cn/exposure/jiucuo.js"):
+        assert is_tracker(url), url
+    for url in ("https://www.dg.gov.cn/js/jquery.js", "https://www.ynlx.gov.cn/zfxxgk/nbList.do?orgCode=A01",
+                "https://www.gov.cn/zhengce/index.htm", "https://www.cqcs.gov.cn/tongji/index.html"):
+        assert not is_tracker(url), url
+
+
+def test_chromium_is_started_without_debians_wrapper_and_keeps_playwrights_disabled_features():
+    from crawler import settings
+
+    options = settings.PLAYWRIGHT_LAUNCH_OPTIONS
+    executable = options.get("executable_path")
+    if executable:
+        with open(executable, "rb") as binary:
+            assert binary.read(2) != b"#!", "a shell wrapper sources /etc/chromium.d (API keys, extensions)"
+    (features,) = [a for a in options["args"] if a.startswith("--disable-features=")]
+    # Chromium keeps only the last --disable-features: ours carries Playwright's.
+    assert {"AimEnabled", "PreconnectToSearch", "OptimizationHints"} <= set(features.split("=", 1)[1].split(","))
+    (rules,) = [a for a in options["args"] if a.startswith("--host-resolver-rules=")]
+    assert "MAP *.google.com ~NOTFOUND" in rules
