@@ -116,6 +116,7 @@ def run_spiders(settings, record: Path) -> dict:
         counts["bytes"] += len(response.body)
         marks["last_response"] = time.perf_counter()
         sent.append({
+            "spider": spider.name,
             "url": original_request(request).url,
             "method": request.method,
             "body": request.body.decode("latin-1"),
@@ -149,35 +150,44 @@ def run_spiders(settings, record: Path) -> dict:
 
 
 def run_bare(settings, record: Path) -> dict:
-    """Replay the recorded requests with a spider that only counts responses.
+    """Replay the recorded requests with spiders that only count responses.
 
-    `seconds` is the whole run, `seconds_to_last_response` ends at the last response."""
+    One bare spider per portal, each replaying that portal's requests, so that both runs have the
+    same crawlers in one process with the same per-crawler concurrency (CONCURRENT_REQUESTS is a
+    limit per crawler). `seconds` is the whole run, `seconds_to_last_response` ends at the last
+    response."""
     import scrapy
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy_playwright.page import PageMethod
 
     requests = [json.loads(line) for line in record.read_text().splitlines() if line]
-    # The same downloader stack; only the spider is bare (no parsing, no items).
+    by_spider: dict[str, list[dict]] = {}
+    for r in requests:
+        by_spider.setdefault(r.get("spider", "bare"), []).append(r)
+    # The same downloader stack; only the spiders are bare (no parsing, no items).
     settings.set("SPIDER_MODULES", [], priority="cmdline")
     counts: dict = {"responses": 0, "bytes": 0}
     marks = {"last_response": 0.0}
 
-    class BareSpider(scrapy.Spider):
-        name = "bare"
+    def bare_spider(portal: str, replay: list[dict]) -> type:
+        class BareSpider(scrapy.Spider):
+            name = f"bare_{portal}"
 
-        async def start(self):
-            for r in requests:
-                meta = {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]} if r["playwright"] else {}
-                yield scrapy.Request(r["url"], method=r["method"], body=r["body"].encode("latin-1") or None,
-                                     headers=r["headers"], meta=meta, dont_filter=True, callback=self.parse,
-                                     errback=self.failed)
+            async def start(self):
+                for r in replay:
+                    meta = {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]} if r["playwright"] else {}
+                    yield scrapy.Request(r["url"], method=r["method"], body=r["body"].encode("latin-1") or None,
+                                         headers=r["headers"], meta=meta, dont_filter=True, callback=self.parse,
+                                         errback=self.failed)
 
-        def parse(self, response):
-            return None
+            def parse(self, response):
+                return None
 
-        def failed(self, failure):
-            return None
+            def failed(self, failure):
+                return None
+
+        return BareSpider
 
     def on_response(response, request, spider):
         counts["responses"] += 1
@@ -185,9 +195,10 @@ def run_bare(settings, record: Path) -> dict:
         marks["last_response"] = time.perf_counter()
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(BareSpider)
-    crawler.signals.connect(on_response, signal=signals.response_received)
-    process.crawl(crawler)
+    for portal, replay in by_spider.items():
+        crawler = process.create_crawler(bare_spider(portal, replay))
+        crawler.signals.connect(on_response, signal=signals.response_received)
+        process.crawl(crawler)
     started = time.perf_counter()
     process.start()
     counts["seconds"] = time.perf_counter() - started

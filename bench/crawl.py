@@ -1,11 +1,11 @@
-"""Crawl speed: the five portal spiders against a bare Scrapy spider fetching the same requests.
+"""Crawl speed: the five portal spiders against bare Scrapy spiders fetching the same requests.
 
     python bench/crawl.py [--scale K] [--concurrency N]
 
 Starts `nianbao replica serve --scale K` (≥ 2,000 report pages), crawls it with the five spiders
-(recording every request they send), then replays exactly those requests with a bare spider that
-parses nothing, under the same settings (concurrency, throttle, replica proxy, browser for the pages
-that need it). Prints pages/s for both and the ratio spiders/bare (the aim is ≥ 0.8).
+(recording every request they send), then replays exactly those requests with one bare spider per
+portal that parses nothing, under the same settings (concurrency, throttle, replica proxy, browser
+for the pages that need it). Prints pages/s for both and the ratio spiders/bare (the aim is ≥ 0.8).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def main() -> None:
     print(f"replica scale {scale}: {pages} report pages, {len(manifest(scale))} reports with attachments in the manifest")
     print(f"five spiders: {spiders['responses']} responses, {spiders['items']} items in {spiders['seconds']:.1f} s = {rate_s:.1f} pages/s"
           f" (failures: {spiders.get('failed', {})})")
-    print(f"bare spider:  {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f} pages/s")
+    print(f"bare spiders: {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f} pages/s")
     print(f"ratio spiders/bare: {rate_s / rate_b:.2f} (aim ≥ 0.80)")
 
 
