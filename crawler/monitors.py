@@ -30,6 +30,7 @@ import os
 import re
 import sqlite3
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,10 @@ from spidermon import Action, Monitor, MonitorSuite, monitors
 logger = logging.getLogger(__name__)
 
 PROBLEMS = "nianbao/health/problems"
+
+# Spidermon 1.27 reports through Spider.log(), which Scrapy 2.13+ deprecates: one warning per run
+# that says nothing about the crawl.
+warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", module="spidermon")
 
 # unittest leaves frames of modules that define `__unittest` out of a failure's report: a failed
 # check then reads `AssertionError: <portal>: <url>: <reason>` in the log, not a traceback that
