@@ -6,6 +6,7 @@ Each has one job and is wired in `settings.DOWNLOADER_MIDDLEWARES`; spiders know
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 from http.cookiejar import Cookie
@@ -14,9 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.settings import Settings
 from scrapy.utils.asyncio import sleep
 from tenacity import wait_exponential
 
@@ -100,6 +103,9 @@ _CHALLENGE = re.compile(rb"document\.cookie", re.I)
 _RELOAD = re.compile(rb"location\s*(?:\.\s*(?:reload|replace|assign)|\.href\s*=|=)|window\.location|setTimeout", re.I)
 
 
+_REVALIDATION = {b"if-none-match", b"if-modified-since", b"cache-control"}
+
+
 def is_js_challenge(response: Response) -> bool:
     """A 412/521 whose body is a script that sets a cookie and reloads (瑞数-style or 521 cookies)."""
     if response.status not in (412, 521):
@@ -147,7 +153,10 @@ class JavaScriptChallengeMiddleware:
             "playwright_include_page": True,
             "nianbao_challenge": "browser",
         }
-        return request.replace(meta=meta, dont_filter=True)
+        # The browser asks as a fresh visitor: its reload must get the page, not a bodiless 304
+        # answering validators it never stored.
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _REVALIDATION}
+        return request.replace(meta=meta, headers=headers, dont_filter=True)
 
     async def process_exception(self, request: Request, exception: Exception, spider=None) -> None:
         page = request.meta.pop("playwright_page", None)
@@ -294,6 +303,57 @@ class ConditionalRequestMiddleware:
             if modified:
                 request.headers[b"If-Modified-Since"] = modified
             self.crawler.stats.inc_value("nianbao/conditional_requests")
+        return None
+
+
+class ListPageCacheMiddleware(HttpCacheMiddleware):
+    """List pages revalidated on every run: unchanged ones cost a 304, not their bytes.
+
+    Scrapy's HTTP cache with its RFC 2616 policy, beside the archive (`<db>.httpcache`), for list
+    and navigation pages only: report pages and files get their validators from the archive
+    (`ConditionalRequestMiddleware`), and pages rendered by the browser are not the server's
+    answer. Every list request carries `Cache-Control: max-age=0`, as a browser's reload does, so
+    the cache never answers from storage without asking the server; a list page with no ETag or
+    Last-Modified is simply fetched again. Unlike the stock policy, a failure is never hidden
+    behind a stored copy: a 5xx or a download error reaches the retry and the spider's errback.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        db = crawler.settings.get("NIANBAO_DB")
+        if not db:
+            raise NotConfigured
+        settings = Settings(crawler.settings.copy_to_dict())
+        settings.set("HTTPCACHE_ENABLED", True)
+        settings.set("HTTPCACHE_POLICY", "scrapy.extensions.httpcache.RFC2616Policy")
+        settings.set("HTTPCACHE_DIR", os.path.abspath(f"{db}.httpcache"))
+        settings.set("HTTPCACHE_GZIP", True)
+        mw = cls(settings, crawler.stats)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        mw.crawler = crawler
+        return mw
+
+    @staticmethod
+    def _skips(request: Request) -> bool:
+        return bool(request.meta.get("nianbao_report") or request.meta.get("playwright"))
+
+    def process_request(self, request: Request, spider=None):
+        if self._skips(request):
+            return None
+        request.headers.setdefault(b"Cache-Control", b"max-age=0")
+        return super().process_request(request)
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        if self._skips(request):
+            return response
+        if response.status >= 500:
+            request.meta.pop("cached_response", None)
+            return response
+        return super().process_response(request, response)
+
+    def process_exception(self, request: Request, exception: Exception, spider=None):
+        request.meta.pop("cached_response", None)
         return None
 
 

@@ -84,6 +84,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 570,
     # After decompression (590), before anything reads the text.
     "crawler.middlewares.EncodingMiddleware": 585,
+    # With an archive: list pages revalidated every run (304 when unchanged), where Scrapy's own
+    # HTTP cache would sit.
+    "crawler.middlewares.ListPageCacheMiddleware": 900,
+    # Outside the cache, so that the bytes counted are the bytes that crossed the network.
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
     # Next to the download handler, so that everything else sees the real https addresses.
     "crawler.middlewares.ReplicaProxyMiddleware": 990,
 }

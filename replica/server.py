@@ -2,7 +2,8 @@
 
 Clients send absolute-form targets (`GET http://www.cqcs.gov.cn/path HTTP/1.1`, as to an HTTP proxy)
 or origin-form targets with a Host header. Every answer goes through the portal's `handle()`; this
-module adds what servers do around it: conditional requests (ETag / Last-Modified -> 304), keep-alive,
+module adds what servers do around it: conditional requests (ETag / Last-Modified -> 304; static
+.html files always carry an ETag, as nginx sends for published pages), keep-alive,
 and the misbehaviours a portal asks for (reset, hang, truncated body).
 """
 
@@ -20,6 +21,11 @@ from . import extras
 from .site import Portal, Request, Response, http_date
 
 PORTALS = ("changshou", "zhuji", "dongguan", "yanping", "linxiang")
+
+
+def _static(req: Request) -> bool:
+    """A published .html file or folder index (no query string): nginx gives those an ETag, as here."""
+    return req.method in ("GET", "HEAD") and not req.query and req.path.endswith((".html", ".htm", "/"))
 
 
 def portal_class(name: str) -> type[Portal]:
@@ -128,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         etag = None
-        if resp.etag and resp.status == 200:
+        if (resp.etag or _static(req)) and resp.status == 200:
             etag = '"' + hashlib.md5(resp.body).hexdigest()[:16] + '"'
         lm = http_date(resp.last_modified) if resp.last_modified and resp.status == 200 else None
         if etag or lm:

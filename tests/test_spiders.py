@@ -391,7 +391,12 @@ def test_lincang_subsites_then_browser_only_for_year_pages():
     rendered = """<html><body><div class="tabs"><a href="zfxxgknb.html?nbYear=2021">2021</a><a href="zfxxgknb.html?nbYear=2020">2020</a></div>
       <ul><li><a href="/zfxxgk_lxq_zwfwglj/artview/195/148304.html?nbYear=2021&orgCode=A01A03A02A27">临翔区政务服务管理局2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li></ul></body></html>"""
     results = requests_of(spider.parse_year(page(sub + "zfxxgknb.html", rendered, meta=years[0].meta)))
-    assert [r.url for r in results if r.meta.get("playwright")] == [sub + "zfxxgknb.html?nbYear=2021", sub + "zfxxgknb.html?nbYear=2020"]
+    # The page without nbYear showed 2021's list: only the other year's tab is rendered.
+    assert [r.url for r in results if r.meta.get("playwright")] == [sub + "zfxxgknb.html?nbYear=2020"]
+    # ... and the 2021 tab stays skipped when another year's page links it again.
+    tabs_2020 = rendered.replace("148304", "148305").replace("</div>", '<a href="zfxxgknb.html?nbYear=2019">2019</a></div>')
+    other = requests_of(spider.parse_year(page(sub + "zfxxgknb.html?nbYear=2020", tabs_2020, meta=years[0].meta)))
+    assert [r.url for r in other if r.meta.get("playwright")] == [sub + "zfxxgknb.html?nbYear=2019"]
     reports = [r for r in results if r.meta.get("nianbao_report")]
     assert [r.url for r in reports] == [sub + "artview/195/148304.html?nbYear=2021&orgCode=A01A03A02A27"]
     assert not reports[0].meta.get("playwright")

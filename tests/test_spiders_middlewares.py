@@ -12,6 +12,8 @@ from scrapy.utils.test import get_crawler
 from crawler.middlewares import (
     BackoffRetryMiddleware,
     EncodingMiddleware,
+    JavaScriptChallengeMiddleware,
+    ListPageCacheMiddleware,
     ReplicaProxyMiddleware,
     is_js_challenge,
     original_request,
@@ -140,3 +142,88 @@ def test_backoff_pauses_without_blocking_the_loop():
         return result
 
     assert asyncio.run(main()).url == "https://h/" and len(ticks) == 5
+
+
+LIST = "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/index_1.html"
+
+
+def _list_cache(tmp_path):
+    crawler = get_crawler(ChangshouSpider, {"NIANBAO_DB": str(tmp_path / "a.db")})
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    mw = ListPageCacheMiddleware.from_crawler(crawler)
+    mw.spider_opened(crawler.spider)
+    return mw, crawler.stats
+
+
+def _stored(mw, url=LIST, body=b"<html>list</html>"):
+    first = Request(url)
+    assert mw.process_request(first) is None
+    response = HtmlResponse(url, body=body, headers={"ETag": '"v1"'}, request=first)
+    assert mw.process_response(first, response) is response
+    return body
+
+
+def test_an_unchanged_list_page_costs_a_304_and_the_spider_reads_the_stored_copy(tmp_path):
+    mw, stats = _list_cache(tmp_path)
+    body = _stored(mw)
+    again = Request(LIST)
+    assert mw.process_request(again) is None, "always asks the server"
+    assert again.headers[b"If-None-Match"] == b'"v1"' and again.headers[b"Cache-Control"] == b"max-age=0"
+    answer = mw.process_response(again, HtmlResponse(LIST, status=304, body=b"", request=again))
+    assert answer.status == 200 and answer.body == body
+    assert stats.get_value("httpcache/revalidate") == 1
+
+
+def test_a_changed_list_page_is_read_and_stored_afresh(tmp_path):
+    mw, _ = _list_cache(tmp_path)
+    _stored(mw)
+    again = Request(LIST)
+    mw.process_request(again)
+    fresh = HtmlResponse(LIST, body=b"<html>new list</html>", headers={"ETag": '"v2"'}, request=again)
+    assert mw.process_response(again, fresh).body == b"<html>new list</html>"
+    third = Request(LIST)
+    mw.process_request(third)
+    assert third.headers[b"If-None-Match"] == b'"v2"'
+
+
+@pytest.mark.parametrize("status", [500, 503, 521])
+def test_a_failing_list_page_is_not_hidden_behind_the_stored_copy(tmp_path, status):
+    mw, _ = _list_cache(tmp_path)
+    _stored(mw)
+    again = Request(LIST)
+    mw.process_request(again)
+    failed = HtmlResponse(LIST, status=status, body=b"<html>error</html>", request=again)
+    assert mw.process_response(again, failed) is failed
+    lost = Request(LIST)
+    mw.process_request(lost)
+    assert mw.process_exception(lost, TimeoutError("no answer")) is None
+
+
+def test_report_pages_and_browser_pages_bypass_the_list_cache(tmp_path):
+    mw, stats = _list_cache(tmp_path)
+    for meta in ({"nianbao_report": True}, {"playwright": True}):
+        request = Request(LIST, meta=meta)
+        response = HtmlResponse(LIST, body=b"<html>x</html>", headers={"ETag": '"v1"'}, request=request)
+        assert mw.process_request(request) is None and mw.process_response(request, response) is response
+        assert b"Cache-Control" not in request.headers
+    assert not stats.get_value("httpcache/store") and not list((tmp_path / "a.db.httpcache").rglob("*_body*"))
+
+
+def test_the_list_cache_needs_an_archive():
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        ListPageCacheMiddleware.from_crawler(get_crawler(ChangshouSpider, {"NIANBAO_DB": ""}))
+
+
+def test_the_browser_answers_a_challenge_without_the_crawls_validators():
+    mw = JavaScriptChallengeMiddleware(get_crawler(ChangshouSpider))
+    mw.crawler.stats.open_spider()
+    request = Request(LIST, headers={"If-None-Match": '"v1"', "If-Modified-Since": "Mon, 01 Jan 2024 00:00:00 GMT",
+                                     "Cache-Control": "max-age=0", "Accept-Language": "zh-CN"})
+    challenge = HtmlResponse(LIST, status=521, request=request,
+                             body=b"<script>document.cookie='a=b';location.reload()</script>")
+    browser = asyncio.run(mw.process_response(request, challenge))
+    assert browser.meta["playwright"] and browser.headers[b"Accept-Language"] == b"zh-CN"
+    assert not {b"If-None-Match", b"If-Modified-Since", b"Cache-Control"} & set(browser.headers)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from functools import cached_property
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import TextResponse
@@ -21,6 +22,11 @@ from ._common import links, same_site
 
 ARTVIEW = re.compile(r"/artview/\d+/\d+\.html")
 YEAR_PAGE = re.compile(r"/zfxxgknb\.html(?:\?.*nbYear=\d{4}.*)?$|/zfxxgknb\.html$")
+
+
+def nb_year(url: str) -> str | None:
+    """The `nbYear` of a year page or report address, None where it has none."""
+    return (parse_qs(urlsplit(url).query).get("nbYear") or [None])[0]
 
 
 class LincangSpider(PortalSpider):
@@ -39,6 +45,11 @@ class LincangSpider(PortalSpider):
             PageMethod("wait_for_load_state", "networkidle"),
         ],
     }
+
+    @cached_property
+    def years_shown(self) -> set[tuple[str, str]]:
+        """(subsite, year) lists already rendered from a subsite's page without `nbYear`."""
+        return set()
 
     @property
     def hosts(self) -> set[str]:
@@ -83,10 +94,13 @@ class LincangSpider(PortalSpider):
             return
         column = self.column_of(response)
         home = urljoin(response.url, "./")
-        for url, _ in links(response):
-            if url.startswith(home) and YEAR_PAGE.search(url):
-                yield from self.year_request(url, column=column)
         entries = [e for e in entries_from_links(response, response.url, ARTVIEW, column) if same_site(e.url, self.hosts)]
+        if not nb_year(response.url):
+            # The page without `nbYear` shows one year's list: that year's tab would render it again.
+            self.years_shown.update((home, year) for year in {nb_year(e.url) for e in entries} - {None})
+        for url, _ in links(response):
+            if url.startswith(home) and YEAR_PAGE.search(url) and (home, nb_year(url)) not in self.years_shown:
+                yield from self.year_request(url, column=column)
         if not entries and not response.meta.get("nianbao_rerendered"):
             # Scripts on a busy portal can draw the list late: render once more, waiting longer,
             # before calling the page empty.
