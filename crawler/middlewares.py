@@ -321,7 +321,7 @@ class ListPageCacheMiddleware(HttpCacheMiddleware):
     @classmethod
     def from_crawler(cls, crawler):
         db = crawler.settings.get("NIANBAO_DB")
-        if not db:
+        if not db or not crawler.settings.getbool("NIANBAO_LIST_CACHE", True):
             raise NotConfigured
         settings = Settings(crawler.settings.copy_to_dict())
         settings.set("HTTPCACHE_ENABLED", True)

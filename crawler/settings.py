@@ -93,6 +93,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ReplicaProxyMiddleware": 990,
 }
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "")
+#: With an archive, keep list pages in `<db>.httpcache/` to revalidate them next run (304s).
+NIANBAO_LIST_CACHE = True
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOAD_HANDLERS = {

@@ -210,11 +210,12 @@ def test_report_pages_and_browser_pages_bypass_the_list_cache(tmp_path):
     assert not stats.get_value("httpcache/store") and not list((tmp_path / "a.db.httpcache").rglob("*_body*"))
 
 
-def test_the_list_cache_needs_an_archive():
+def test_the_list_cache_needs_an_archive_and_can_be_turned_off(tmp_path):
     from scrapy.exceptions import NotConfigured
 
-    with pytest.raises(NotConfigured):
-        ListPageCacheMiddleware.from_crawler(get_crawler(ChangshouSpider, {"NIANBAO_DB": ""}))
+    for settings in ({"NIANBAO_DB": ""}, {"NIANBAO_DB": str(tmp_path / "a.db"), "NIANBAO_LIST_CACHE": False}):
+        with pytest.raises(NotConfigured):
+            ListPageCacheMiddleware.from_crawler(get_crawler(ChangshouSpider, settings))
 
 
 def test_the_browser_answers_a_challenge_without_the_crawls_validators():
