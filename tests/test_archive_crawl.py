@@ -177,6 +177,24 @@ def test_an_edited_report_becomes_exactly_one_new_version(reports_dir, tmp_path,
         assert archive.search("会议8次") and archive.search("会议7次", all_versions=True)
 
 
+def test_a_report_published_between_runs_is_found_through_the_revalidated_lists(reports_dir, tmp_path, shared):
+    """Unchanged list pages answer 304 and are read from the kept copy; the one that changed is read anew."""
+    publish_dir = tmp_path / "reports"
+    shutil.copytree(reports_dir, publish_dir)
+    db = tmp_path / "publish.db"
+    with ReplicaServer(reports_dir=publish_dir) as server:
+        crawl(db, server.url, "changshou")
+        shutil.copy(next((shared / "seeds").glob("000_*.txt")), publish_dir / "changshou" / "changshou-new.txt")
+        url = next(m["url"] for m in server.manifest() if m.get("file") == "changshou-new.txt")
+        second = crawl(db, server.url, "changshou")
+    assert re.search(r"'httpcache/revalidate': \d+", second.stderr)
+    assert re.search(r"'httpcache/invalidate': \d+", second.stderr), "the list that changed was read anew"
+    with Archive(db) as archive:
+        (row,) = archive.db.execute("SELECT new_reports, new_versions FROM crawl_run_portals WHERE run_id = 2").fetchall()
+        assert tuple(row) == (1, 0)
+        assert [v["version"] for v in archive.versions(url)] == [1]
+
+
 def test_a_crawl_killed_with_sigkill_leaves_a_valid_archive_and_the_next_crawl_completes_it(server, tmp_path):
     db = tmp_path / "killed.db"
     env = {**os.environ, "NIANBAO_REPLICA": server.url}
