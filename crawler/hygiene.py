@@ -4,7 +4,8 @@ Government portals embed provincial visit counters (`tongji.gd.gov.cn/nfcms/visi
 CNZZ statistics, share buttons and the State Council's error-report widget. A crawler that runs
 them counts as a visitor on the agency's statistics and tells third parties what it reads; none of
 them draws a report list. Requests for them are aborted inside the browser, as are images, media
-and fonts (`crawler.browser`). Wired as PLAYWRIGHT_ABORT_REQUEST.
+and fonts: a page's list needs its scripts and data, not its pictures. Wired as
+PLAYWRIGHT_ABORT_REQUEST.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .browser import skip_resource
+#: What a rendered page can do without (less load on the portal, faster pages).
+SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
 
 #: Hosts (or host suffixes) of counters and trackers seen on Chinese government portals.
 TRACKER_HOSTS = re.compile(
@@ -29,4 +31,4 @@ def is_tracker(url: str) -> bool:
 
 def abort_request(request) -> bool:
     """PLAYWRIGHT_ABORT_REQUEST: skip images, media and fonts, and never call counters or trackers."""
-    return skip_resource(request) or is_tracker(request.url)
+    return request.resource_type in SKIPPED_RESOURCES or is_tracker(request.url)
