@@ -101,8 +101,7 @@ def _offline_public_suffixes() -> None:
 
 _CHALLENGE = re.compile(rb"document\.cookie", re.I)
 _RELOAD = re.compile(rb"location\s*(?:\.\s*(?:reload|replace|assign)|\.href\s*=|=)|window\.location|setTimeout", re.I)
-
-
+#: Request headers that only make sense to a client holding a copy of the page.
 _REVALIDATION = {b"if-none-match", b"if-modified-since", b"cache-control"}
 
 
