@@ -377,36 +377,44 @@ class EncodingMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
-        if not isinstance(response, TextResponse) or not response.body:
-            return response
-        declared = self._declared(response)
-        if not declared:
-            return response
-        body = response.body
-        actual = None
-        if _is_ascii(body):
-            return response
-        if _is_utf8(body):
-            # Chinese text in any other encoding is practically never valid UTF-8.
-            actual = "utf-8" if declared not in ("utf-8", "utf8") else None
-        elif declared in ("utf-8", "utf8") or declared in _LATIN or not _decodes(body, declared):
-            actual = _sniff(body)
-        if not actual or actual.replace("_", "-").lower() == declared:
-            return response
-        url = request.meta.get(_ORIGINAL, response.url)
-        logger.warning("%s declares charset %s but is %s: read as %s", url, declared, actual, actual)
-        self.crawler.stats.inc_value("nianbao/outcome/encoding_mislabeled")
-        return response.replace(encoding=actual)
+        fixed = read_as_what_it_is(response)
+        if fixed is not response:
+            url = request.meta.get(_ORIGINAL, response.url)
+            logger.warning("%s declares charset %s but is %s: read as %s", url, declared_charset(response),
+                           fixed.encoding, fixed.encoding)
+            self.crawler.stats.inc_value("nianbao/outcome/encoding_mislabeled")
+        return fixed
 
-    @staticmethod
-    def _declared(response: TextResponse) -> str | None:
-        header = response.headers.get(b"Content-Type") or b""
-        match = _CHARSET.search(header)
-        if not match and isinstance(response, HtmlResponse):
-            match = _CHARSET.search(response.body[:4096])
-        if not match:
-            return None
-        return match.group(1).decode("ascii", "replace").lower().replace("_", "-")
+
+def read_as_what_it_is(response: Response) -> Response:
+    """The response re-read in the encoding its body shows when the declared one cannot be right
+    (a UTF-8 body labeled Latin-1 or GBK, or a label whose decoding fails); else the response itself."""
+    if not isinstance(response, TextResponse) or not response.body:
+        return response
+    declared = declared_charset(response)
+    body = response.body
+    if not declared or _is_ascii(body):
+        return response
+    actual = None
+    if _is_utf8(body):
+        # Chinese text in any other encoding is practically never valid UTF-8.
+        actual = "utf-8" if declared not in ("utf-8", "utf8") else None
+    elif declared in ("utf-8", "utf8") or declared in _LATIN or not _decodes(body, declared):
+        actual = _sniff(body)
+    if not actual or actual.replace("_", "-").lower() == declared:
+        return response
+    return response.replace(encoding=actual)
+
+
+def declared_charset(response: TextResponse) -> str | None:
+    """The charset the Content-Type header, or else the page's own meta tag, declares."""
+    header = response.headers.get(b"Content-Type") or b""
+    match = _CHARSET.search(header)
+    if not match and isinstance(response, HtmlResponse):
+        match = _CHARSET.search(response.body[:4096])
+    if not match:
+        return None
+    return match.group(1).decode("ascii", "replace").lower().replace("_", "-")
 
 
 def _is_ascii(body: bytes) -> bool:

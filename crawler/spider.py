@@ -32,6 +32,7 @@ from . import signals
 from .archived import ArchivedReports
 from .dates import parse_date
 from .items import ReportItem
+from .middlewares import read_as_what_it_is
 from .outcomes import classify
 from .recheck import RecheckSchedule
 from .titles import is_annual_report, is_report_file_link, normalise_title
@@ -346,7 +347,9 @@ class PortalSpider(scrapy.Spider):
         if body and _FILE_LINK.search(body):
             known = self.archived.get(page_url)
             headers = {"Content-Type": known.content_type} if known and known.content_type else None
-            yield from self.attachment_requests(HtmlResponse(page_url, body=body, headers=headers), listing)
+            # Read as the crawl read it: a mislabeled page decoded by its label garbles its links.
+            archived = read_as_what_it_is(HtmlResponse(page_url, body=body, headers=headers))
+            yield from self.attachment_requests(archived, listing)
 
     # -- report pages and attachments -----------------------------------------------------------
 

@@ -183,6 +183,22 @@ def test_a_304_report_page_leads_to_its_archived_and_its_never_archived_files(ar
     assert all(r.meta["nianbao_report"] and r.cb_kwargs["listing"]["found_on"] == OLD_PAGE for r in results[1:])
 
 
+def test_an_archived_page_with_a_wrong_charset_label_gives_its_files_under_their_real_titles(tmp_path):
+    page, file = CS + "202101/t20210118_9.html", CS + "202101/P020210118_年报.pdf"
+    fetch = _fetch(page, _page_with_files(file).replace(b"<meta charset='utf-8'>", b""), listed_date="2021-01-18")
+    fetch.headers["Content-Type"] = ["text/html; charset=iso-8859-1"]  # the portal's label; the bytes are UTF-8
+    path = tmp_path / "mislabeled.db"
+    with ArchiveWriter(path, parser="archive_fixtures", parse_workers=0, create_run=True) as writer:
+        writer.submit_fetch(fetch).result()
+    spider = nightly_spider(path, TODAY, NIANBAO_RECHECK="all")
+    (request,) = spider.report_fetches(Entry(page, "年度报告", "2021-01-18"), found_on=CS)
+    not_modified = HtmlResponse(page, status=304, body=b"", request=Request(page))
+    files = [r for r in spider.parse_report(not_modified, **request.cb_kwargs) if isinstance(r, scrapy.Request)]
+    assert [(r.url, r.cb_kwargs["listing"]["title"]) for r in files] == [
+        (CS + "202101/P020210118_%E5%B9%B4%E6%8A%A5.pdf", "附件0: 年度报告")
+    ]
+
+
 def test_reports_the_resumed_run_fetched_are_not_asked_for_again(archive_path):
     spider = nightly_spider(archive_path, TODAY, NIANBAO_RESUMED_RUNS="1", NIANBAO_RECHECK="all")
     assert urls_of(spider.report_fetches(Entry(NEW_PAGE, "年度报告", "2026-01-18"), found_on=CS)) == []
