@@ -137,7 +137,7 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
 
     database = open_archive(path)
     killed = archive_db.write(database, lambda d: runs.mark_abandoned(d))
-    previous, resumed_runs = _resumable(path, database, settings)
+    previous, previous_outcome, resumed_runs = _resumable(path, database, settings)
     run_id = archive_db.write(
         database, lambda d: runs.start(d, portals=names, command=" ".join(sys.argv), resumed_from=previous)
     )
@@ -145,27 +145,28 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
     archive_db.write(database, lambda d: d.execute("UPDATE crawl_runs SET log_file = ? WHERE id = ?", [str(log_file), run_id]))
     database.close()
 
-    jobs = _take_over_jobs(path, previous, run_id)
-    settings.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
-    settings.set("NIANBAO_JOBS_DIR", str(jobs), priority="cmdline")
-    settings.set("NIANBAO_RESUMED_RUNS", resumed_runs, priority="cmdline")
-
     click.echo(f"run {run_id}: crawling {', '.join(names)} into {path}; log {log_file}", err=True)
     handler = _log_to_file(log_file, settings)
+    crawlers: list = []
+    jobs = None
+    outcome, problems = "failed", []
+    started = time.monotonic()
     try:
-        process = CrawlerProcess(settings)
-        for run in killed:
-            logger.warning("run %s %s", run["id"], run["message"])
-        if previous:
-            logger.info("run %s resumes run %s (job directory %s)", run_id, previous, jobs)
-        crawlers = []
-        for name in names:
-            crawler = process.create_crawler(name)
-            crawlers.append(crawler)
-            process.crawl(crawler)
-        outcome, problems = "failed", []
-        started = time.monotonic()
+        # From here on the run is recorded however it ends, even if the crawl cannot start.
         try:
+            jobs = _take_over_jobs(path, previous, run_id, keep_queue=previous_outcome == "interrupted")
+            settings.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
+            settings.set("NIANBAO_JOBS_DIR", str(jobs), priority="cmdline")
+            settings.set("NIANBAO_RESUMED_RUNS", resumed_runs, priority="cmdline")
+            process = CrawlerProcess(settings)
+            for run in killed:
+                logger.warning("run %s %s", run["id"], run["message"])
+            if previous:
+                logger.info("run %s resumes run %s (job directory %s)", run_id, previous, jobs)
+            for name in names:
+                crawler = process.create_crawler(name)
+                crawlers.append(crawler)
+                process.crawl(crawler)
             process.start()
             outcome, problems = _verdict(crawlers)
         except BaseException as error:  # recorded, then raised: the traceback is the message
@@ -176,7 +177,7 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
             archive_db.write(database, lambda d: _record(d, run_id, crawlers, outcome, problems))
             summary = list(database.query("SELECT * FROM crawl_run_portals WHERE run_id = ? ORDER BY portal", [run_id]))
             database.close()
-            if outcome != "interrupted":
+            if outcome != "interrupted" and jobs is not None:
                 _clean_jobs(jobs, crawlers)
         for row in summary:
             click.echo(_portal_line(row), err=True)
@@ -239,14 +240,15 @@ def _portal_line(row: dict) -> str:
 # -- resuming ------------------------------------------------------------------------------------
 
 
-def _resumable(path: Path, database, settings) -> tuple[int | None, list[int]]:
-    """The run whose job directory this run takes over, and the runs whose fetches count as done."""
+def _resumable(path: Path, database, settings) -> tuple[int | None, str | None, list[int]]:
+    """The run whose job directory this run takes over, how it ended, and the runs whose fetches
+    count as done."""
     from archive import runs
 
     root = jobs_root(path)
     left = sorted((int(p.name) for p in root.glob("*") if p.is_dir() and p.name.isdigit()), reverse=True) if root.exists() else []
     if not left:
-        return None, []
+        return None, None, []
     previous = left[0]
     row = database.execute("SELECT outcome, started_at FROM crawl_runs WHERE id = ?", [previous]).fetchone()
     within = settings.getfloat("NIANBAO_RESUME_WITHIN_HOURS", 36)
@@ -258,7 +260,7 @@ def _resumable(path: Path, database, settings) -> tuple[int | None, list[int]]:
         logger.info("not resuming from %s: %s", root / str(previous), why)
         for stale in left:
             shutil.rmtree(root / str(stale), ignore_errors=True)
-        return None, []
+        return None, None, []
     for stale in left[1:]:
         shutil.rmtree(root / str(stale), ignore_errors=True)
     chain = runs.resumed_chain(database, previous)
@@ -268,7 +270,7 @@ def _resumable(path: Path, database, settings) -> tuple[int | None, list[int]]:
         when = _parse_time(started_at[0]) if started_at else None
         if when and (datetime.now(timezone.utc) - when).total_seconds() / 3600 <= within:
             recent.append(run)
-    return previous, recent
+    return previous, row[0], recent
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -281,19 +283,20 @@ def _parse_time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _take_over_jobs(path: Path, previous: int | None, run_id: int) -> Path:
+def _take_over_jobs(path: Path, previous: int | None, run_id: int, *, keep_queue: bool) -> Path:
     """`<db>.jobs/<run_id>`: the interrupted run's job directory, renamed, or a new one.
 
     Scrapy writes a job's queue (`requests.queue/active.json`) and the spider's state only when it
-    stops gracefully; after a SIGKILL those files are missing or stale, and the archive alone
-    says what is done, so they are dropped.
+    stops gracefully, and leaves them in place while a resumed run pops from the queue. So they
+    are kept only after a graceful stop (`keep_queue`); after a kill they are missing, or an older
+    stop's files that no longer match the queue, and the archive alone says what is done.
     """
     root = jobs_root(path)
     jobs = root / str(run_id)
     if previous is not None and (root / str(previous)).is_dir():
         (root / str(previous)).rename(jobs)
         for spider_dir in jobs.iterdir():
-            if not (spider_dir / "requests.queue" / "active.json").exists():
+            if not keep_queue or not (spider_dir / "requests.queue" / "active.json").exists():
                 shutil.rmtree(spider_dir / "requests.queue", ignore_errors=True)
                 (spider_dir / "spider.state").unlink(missing_ok=True)
     jobs.mkdir(parents=True, exist_ok=True)

@@ -153,16 +153,17 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Here, not when the spider opens: a bad setting then stops the crawl before it starts.
+        spider.recheck = RecheckSchedule.from_settings(crawler.settings)
         crawler.signals.connect(spider.read_archive, signal=scrapy_signals.spider_opened)
         return spider
 
     def read_archive(self, spider: scrapy.Spider | None = None) -> None:
-        """Load what the archive holds of this portal and the re-check schedule (spider_opened)."""
+        """Load what the archive holds of this portal (spider_opened)."""
         settings = self.crawler.settings
         path = settings.get("NIANBAO_DB") or os.environ.get("NIANBAO_DB")
         resumed = tuple(int(run) for run in settings.getlist("NIANBAO_RESUMED_RUNS"))
         self.archived = ArchivedReports.load(path, self.portal, resumed_runs=resumed)
-        self.recheck = RecheckSchedule.from_settings(settings)
 
     def resume_state(self) -> None:
         """A job stopped gracefully (Ctrl-C, SIGTERM) left its queue and this state in JOBDIR

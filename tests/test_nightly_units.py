@@ -359,3 +359,47 @@ def test_chromium_is_started_without_debians_wrapper_and_keeps_playwrights_disab
     assert {"AimEnabled", "PreconnectToSearch", "OptimizationHints"} <= set(features.split("=", 1)[1].split(","))
     (rules,) = [a for a in options["args"] if a.startswith("--host-resolver-rules=")]
     assert "MAP *.google.com ~NOTFOUND" in rules
+
+
+def _job_dir(root: Path, run: int) -> Path:
+    spider = root / str(run) / "changshou"
+    (spider / "requests.queue").mkdir(parents=True)
+    (spider / "requests.queue" / "active.json").write_text("[0]")
+    (spider / "spider.state").write_bytes(b"state")
+    return spider
+
+
+@pytest.mark.parametrize("outcome,kept", [("interrupted", True), ("killed", False)])
+def test_a_job_queue_is_taken_over_only_after_a_graceful_stop(tmp_path, outcome, kept):
+    # After a kill, the files may be an older stop's, left in place while the killed run popped the queue.
+    from crawler.run import _take_over_jobs, jobs_root
+
+    db = tmp_path / "nianbao.db"
+    _job_dir(jobs_root(db), 4)
+    jobs = _take_over_jobs(db, 4, 5, keep_queue=outcome == "interrupted")
+    assert jobs == jobs_root(db) / "5" and not (jobs_root(db) / "4").exists()
+    assert (jobs / "changshou" / "requests.queue" / "active.json").exists() is kept
+    assert (jobs / "changshou" / "spider.state").exists() is kept
+
+
+def test_a_crawl_that_cannot_start_is_recorded_failed_not_left_running(tmp_path, monkeypatch):
+    import scrapy.crawler
+
+    from crawler import run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no reactor today")
+
+    monkeypatch.setattr(scrapy.crawler, "CrawlerProcess", broken)
+    db = tmp_path / "nianbao.db"
+    with pytest.raises(RuntimeError):
+        run.crawl(db, ["changshou"])
+    database = archive_db.connect(db, readonly=True)
+    (row,) = database.execute("SELECT outcome, message FROM crawl_runs").fetchall()
+    database.close()
+    assert row[0] == "failed" and "no reactor today" in row[1]
+
+
+def test_a_misspelt_recheck_setting_stops_the_spider_before_it_crawls():
+    with pytest.raises(ValueError, match="NIANBAO_RECHECK is 'al'"):
+        ChangshouSpider.from_crawler(get_crawler(ChangshouSpider, {"NIANBAO_RECHECK": "al"}))
