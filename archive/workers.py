@@ -78,7 +78,7 @@ class WorkerPool:
                     pickle.dump(job, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                     process.stdin.flush()
                     ok, result = pickle.load(process.stdout)
-                except (EOFError, OSError, pickle.UnpicklingError) as error:
+                except Exception as error:  # whatever broke the exchange, the job fails and the thread goes on
                     process.kill()
                     process.wait()
                     process = None

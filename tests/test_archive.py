@@ -323,6 +323,29 @@ def test_a_parser_worker_that_dies_or_hangs_is_replaced_and_the_version_marked(p
     assert "died" in errors["0"] and "took too long" in errors["1"] and errors["2"] is None
 
 
+def test_a_garbled_exchange_with_a_worker_fails_that_parse_and_the_next_one_goes_on(path, monkeypatch):
+    import pickle
+
+    from archive import workers
+
+    real_load, replies = pickle.load, []
+
+    def garbled_once(stream):
+        replies.append(stream)
+        if len(replies) == 1:
+            raise ValueError("garbled reply")
+        return real_load(stream)
+
+    monkeypatch.setattr(workers.pickle, "load", garbled_once)
+    with ArchiveWriter(path, parser="archive_fixtures", parse_workers=1) as w:
+        for i in range(2):
+            w.submit_fetch(fetch(report_page(year=2020 + i), url=f"{URL}?{i}")).result()
+            w.drain()
+    errors = {r["url"][-1]: r["parse_error"] for r in rows(
+        path, "SELECT p.url, r.parse_error FROM reports r JOIN pages p ON p.id = r.page_id")}
+    assert "garbled reply" in errors["0"] and errors["1"] is None
+
+
 # -- runs ---------------------------------------------------------------------------------------
 
 
