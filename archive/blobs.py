@@ -78,12 +78,19 @@ class BlobStore:
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, digest: str) -> bytes:
+        # One statement, so one snapshot: a writer retraining between two reads could otherwise
+        # drop the dictionary after the blob was read and before its dictionary is.
         row = self.db.execute(
-            "SELECT data, dictionary_id, size FROM blobs WHERE sha256 = ?", [digest]
+            "SELECT b.data, b.dictionary_id, b.size, d.portal, d.sample_count, d.data FROM blobs b "
+            "LEFT JOIN zstd_dictionaries d ON d.id = b.dictionary_id WHERE b.sha256 = ?",
+            [digest],
         ).fetchone()
         if row is None:
             raise KeyError(f"no blob {digest}")
-        return self.decompress(row[0], row[1], row[2])
+        data, dictionary_id, size = row[:3]
+        if dictionary_id is not None and dictionary_id not in self._dictionaries and row[5] is not None:
+            self._dictionaries[dictionary_id] = self._load_dictionary(dictionary_id, *row[3:])
+        return self.decompress(data, dictionary_id, size)
 
     def decompress(self, data: bytes, dictionary_id: int | None, size: int | None = None) -> bytes:
         decompressor = (
@@ -99,16 +106,18 @@ class BlobStore:
             ).fetchone()
             if row is None:
                 raise KeyError(f"no zstd dictionary {dictionary_id}")
-            data = zstandard.ZstdCompressionDict(row[2])
-            known = _Dictionary(
-                dictionary_id,
-                row[0],
-                row[1],
-                zstandard.ZstdCompressor(level=self.level, dict_data=data),
-                zstandard.ZstdDecompressor(dict_data=data),
-            )
-            self._dictionaries[dictionary_id] = known
+            known = self._dictionaries[dictionary_id] = self._load_dictionary(dictionary_id, *row)
         return known
+
+    def _load_dictionary(self, dictionary_id: int, portal: str, sample_count: int, data: bytes) -> _Dictionary:
+        trained = zstandard.ZstdCompressionDict(data)
+        return _Dictionary(
+            dictionary_id,
+            portal,
+            sample_count,
+            zstandard.ZstdCompressor(level=self.level, dict_data=trained),
+            zstandard.ZstdDecompressor(dict_data=trained),
+        )
 
     def _exists(self, dictionary_id: int) -> bool:
         return self.db.execute("SELECT 1 FROM zstd_dictionaries WHERE id = ?", [dictionary_id]).fetchone() is not None
