@@ -31,8 +31,9 @@ import re
 import sqlite3
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -51,9 +52,7 @@ warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", modu
 # looks like a crash.
 __unittest = True
 
-
-def _readonly(path: str) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+T = TypeVar("T")
 
 
 def archive_path(settings) -> str | None:
@@ -66,10 +65,15 @@ def run_id(settings) -> int | None:
     return int(value) if value else None
 
 
-def _database(path: str):
-    import sqlite_utils
+def read_archive(path: str, read: Callable[[Any], T]) -> T:
+    """`read(db)` on a read-only connection to the archive, closed afterwards."""
+    from archive import db as archive_db
 
-    return sqlite_utils.Database(_readonly(path))
+    database = archive_db.connect(path, readonly=True)
+    try:
+        return read(database)
+    finally:
+        database.close()
 
 
 class PortalMonitor(Monitor):
@@ -119,11 +123,7 @@ class ListsMonitor(PortalMonitor):
 
         ratio = self.settings.getfloat("NIANBAO_HEALTH_MIN_RATIO", 0.5)
         try:
-            database = _database(path)
-            try:
-                last = runs.last_healthy(database, self.portal, before=run_id(self.settings))
-            finally:
-                database.close()
+            last = read_archive(path, lambda db: runs.last_healthy(db, self.portal, before=run_id(self.settings)))
         except sqlite3.Error as error:
             self.skipTest(f"cannot read the last runs: {error}")
         if last and listed < ratio * last["listed"]:
@@ -144,11 +144,10 @@ class ParsingMonitor(PortalMonitor):
             self.skipTest("no archive run to read the parses from")
         from archive import runs
 
-        database = _database(path)
         try:
-            health = runs.parse_health(database, run, self.portal)
-        finally:
-            database.close()
+            health = read_archive(path, lambda db: runs.parse_health(db, run, self.portal))
+        except sqlite3.Error as error:
+            self.skipTest(f"cannot read the parses: {error}")
         least = self.settings.getint("NIANBAO_HEALTH_MIN_PAGES", 5)
         most = self.settings.getfloat("NIANBAO_HEALTH_MAX_UNREADABLE", 0.5)
         if health["parsed"] < least:
@@ -231,11 +230,7 @@ class ParsesSettled:
         from archive import runs
 
         try:
-            database = _database(self.path)
-            try:
-                health = runs.parse_health(database, self.run, portal)
-            finally:
-                database.close()
+            health = read_archive(self.path, lambda db: runs.parse_health(db, self.run, portal))
         except sqlite3.Error:
             return 0
         return health["versions"] - health["parsed"]

@@ -289,6 +289,12 @@ def test_report_pages_that_stop_parsing_fail(tmp_path):
     assert run_health({"nianbao/listed": 8}, settings={**settings, "NIANBAO_HEALTH_MIN_PAGES": 9})[0] == []
 
 
+def test_an_archive_the_monitors_cannot_read_skips_its_checks_rather_than_failing_the_portal(tmp_path):
+    path = tmp_path / "nianbao.db"
+    path.write_bytes(b"not a database, e.g. a file being replaced " * 100)
+    assert run_health({"nianbao/listed": 8}, settings={"NIANBAO_DB": str(path), "NIANBAO_RUN_ID": 1}) == ([], 1)
+
+
 # -- runs: abandoned ones, the lock -----------------------------------------------------------------
 
 
