@@ -24,15 +24,14 @@ def start(
     portals: list[str] | None = None,
     command: str | None = None,
     resumed_from: int | None = None,
-    log_file: str | None = None,
 ) -> int:
     from nianbao import __version__
 
     return db.execute(
-        "INSERT INTO crawl_runs(started_at, outcome, portals, command, nianbao_version, pid, host, resumed_from, log_file) "
-        "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO crawl_runs(started_at, outcome, portals, command, nianbao_version, pid, host, resumed_from) "
+        "VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
         [utc_now(), json.dumps(portals or []), command or " ".join(sys.argv), __version__, os.getpid(),
-         socket.gethostname(), resumed_from, log_file],
+         socket.gethostname(), resumed_from],
     ).lastrowid
 
 
@@ -98,7 +97,7 @@ def _alive(pid: int | None, host: str | None) -> bool:
     return True
 
 
-def mark_abandoned(db: sqlite_utils.Database, *, by_run: int | None = None) -> list[dict[str, Any]]:
+def mark_abandoned(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Mark `killed` every `running` run whose process is gone. Returns the runs it marked.
 
     Call it holding the archive's crawl lock: then no other `nianbao crawl` is running, and a
@@ -115,7 +114,7 @@ def mark_abandoned(db: sqlite_utils.Database, *, by_run: int | None = None) -> l
         ).fetchone()[0]
         message = (
             f"killed: its process ({run['pid'] or 'unknown'} on {run['host'] or 'unknown host'}) was gone when "
-            f"{'run ' + str(by_run) if by_run else 'a later crawl'} started at {utc_now()}; "
+            f"a later crawl started at {utc_now()}; "
             f"last archived fetch at {last or 'none'}"
         )
         db.execute("UPDATE crawl_runs SET outcome = 'killed', message = ? WHERE id = ?", [message, run["id"]])

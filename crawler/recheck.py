@@ -43,8 +43,8 @@ def parse_tiers(text: str) -> tuple[tuple[int | None, int], ...]:
         if not period:
             raise ValueError(f"recheck tier {part!r} is not AGE_DAYS:PERIOD_DAYS")
         tiers.append((None if age.strip() in ("*", "") else int(age), max(1, int(period))))
-    if not tiers or tiers[-1][0] is not None:
-        tiers.append((None, tiers[-1][1] if tiers else 1))
+    if tiers[-1][0] is not None:
+        tiers.append((None, tiers[-1][1]))
     return tuple(tiers)
 
 

@@ -83,10 +83,6 @@ def logs_root(db: Path) -> Path:
     return db.with_name(db.name + ".logs")
 
 
-class AlreadyRunning(Exception):
-    """Another `nianbao crawl` holds the archive's lock."""
-
-
 def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, overrides: dict | None = None) -> int:
     """Crawl `portals` (all when empty) into the archive `db`. Returns the exit status (see module doc)."""
     from filelock import FileLock, Timeout

@@ -265,19 +265,11 @@ class PortalSpider(scrapy.Spider):
             self.portal, response.url, f" ({why})" if why else "",
         )
 
-    def report_request(
-        self, entry: Entry, *, found_on: str, kind: str | None = None, listed: bool = False
-    ) -> scrapy.Request | None:
-        """The request for a report, or None: asked for already this run, or archived and not due."""
-        listing = self._claim(entry, found_on=found_on, kind=kind, listed=listed)
-        if listing is None or self._skipped(listing):
-            return None
-        return self._report_request(listing)
-
     def report_fetches(
         self, entry: Entry, *, found_on: str, kind: str | None = None, listed: bool = False
     ) -> Iterator[scrapy.Request]:
-        """`report_request`, and for an archived report page not due tonight, its files' requests
+        """The request for a report (none if asked for already this run, or archived and not due
+        tonight), and for an archived report page not due tonight, its files' requests
         (each file has its own schedule; a file never archived is always due)."""
         listing = self._claim(entry, found_on=found_on, kind=kind, listed=listed)
         if listing is None:
@@ -423,11 +415,6 @@ class PortalSpider(scrapy.Spider):
         )
 
     def closed(self, reason: str) -> None:
-        stats = self.crawler.stats
-        if not self._listed and reason == "finished":
-            # A portal that lists nothing has changed, blocked us, or lost its reports. The health
-            # monitors (`crawler.monitors`) make the run fail; this is the flag they read.
-            stats.set_value("nianbao/no_reports", 1)
         # Kept in JOBDIR (Scrapy's SpiderState) when a job stops, so its resumption asks for nothing twice.
         if hasattr(self, "state"):
             self.state.update(reports_seen=self._reports_seen, lists_seen=self._lists_seen, listed=self._listed,

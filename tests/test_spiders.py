@@ -483,13 +483,13 @@ def test_a_redirected_report_is_kept_under_its_new_address_once():
     old, new = CS + "qzfxxgknb/csq/201901/t20190108_1.html", CS + "qzfxxgknb/csq/202004/t20200416_2.html"
     listing = {"column": "区政府", "url": old, "title": "长寿区2018年政府信息公开工作年度报告", "listed_date": None,
                "found_on": CS + "qzfxxgknb/csq/", "kind": None}
-    spider.report_request(spider_entry(old), found_on=listing["found_on"])
+    list(spider.report_fetches(spider_entry(old), found_on=listing["found_on"]))
     request = Request(old, meta={"redirect_urls": [old.replace("https", "http")]})
     response = HtmlResponse(new, body=b"<html><body>report</body></html>", request=request)
     (item,) = [r for r in spider.parse_report(response, listing) if isinstance(r, ReportItem)]
     assert item.url == new and item.final_url == new
     # The same report listed under its new address is not fetched again.
-    assert spider.report_request(spider_entry(new), found_on=listing["found_on"]) is None
+    assert list(spider.report_fetches(spider_entry(new), found_on=listing["found_on"])) == []
 
 
 def spider_entry(url):
