@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -277,11 +278,16 @@ class ArchiveWriter:
         self._thread.shutdown(wait=True)
 
     def _close_db(self) -> None:
+        # Fold the write-ahead log back into the file, so a finished archive is one file. A reader
+        # holding a snapshot (Datasette, a notebook) makes it busy, not an error: it is not waited
+        # for, and the next writer checkpoints.
+        self.db.execute("PRAGMA busy_timeout = 0")
         try:
-            # Fold the write-ahead log back into the file, so a finished archive is one file.
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:  # another process is reading or writing: it will checkpoint later
-            log.debug("WAL checkpoint skipped", exc_info=True)
+            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:  # another process holds the file: same as busy
+            busy = 1
+        if busy:
+            log.info("the archive is in use elsewhere: its write-ahead log is folded in later")
         self.db.close()
 
     def _finish(self, outcome: str, message: str | None) -> None:

@@ -471,3 +471,22 @@ def test_an_archive_from_an_earlier_schema_gains_the_new_columns_filled_in(path)
     ]
     assert rows(path, "SELECT year FROM report_figures") == [{"year": 2020}]
 
+
+
+def test_closing_while_a_reader_holds_a_snapshot_neither_waits_nor_fails(path, caplog):
+    import logging
+    import sqlite3
+    import time
+
+    writer = ArchiveWriter(path, parser="archive_fixtures", parse_workers=0)
+    writer.submit_fetch(fetch(report_page())).result()
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM blobs").fetchone()
+    started = time.monotonic()
+    with caplog.at_level(logging.INFO, logger="archive.writer"):
+        writer.close()
+    assert time.monotonic() - started < 2
+    assert "folded in later" in caplog.text
+    reader.close()
+    assert rows(path, "SELECT count(*) AS n FROM reports")[0]["n"] == 1
