@@ -152,7 +152,7 @@ def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:
             by_line.append([t])
     if len(by_line) >= 2 and all(len(line) == 1 for line in by_line):
         # One number per line: cut the column of numbers into rows of seven.
-        if len(toks) % WIDTH == 0 and all(t.text.isdigit() for t in toks):
+        if len(toks) % WIDTH == 0 and all(t.blank or t.text.isdigit() for t in toks):
             return [Group([_cells(toks[i : i + WIDTH])], toks[i].line) for i in range(0, len(toks), WIDTH)]
         return [Group([], toks[0].line, " ".join(t.text for t in toks), "numbers one per line do not make rows")]
     groups = []

@@ -21,6 +21,8 @@ NUM = re.compile(r"(?<![\d.])(?:-(?=\d))?\d+(?:,\d{3}(?!\d))*(?:\.\d+)?(?![\d%])
 _CELL_NUMS = re.compile(r"^(?:\s*(?:-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:万元|元|件|条|个|次|项|人次)?\s*)+$")
 #: Cell contents that mean "nothing printed here".
 BLANKS = frozenset({"", "-", "—", "——", "/", "\\", "无", "空", "--", "–", "_"})
+#: A line that is only one of these is a blank cell, where each cell has a line of its own.
+_BLANK_LINES = BLANKS - {""}
 #: A 计量单位 column's cells.
 UNITS = frozenset({"条", "件", "个", "次", "项", "元", "万元", "人次", "人", "份", "宗", "篇", "期"})
 _NOISE = re.compile(r"[\s|,.:;，。：；、()（）\[\]\-—_/]+|万元|人次|[元件条个次项]")
@@ -156,6 +158,10 @@ class Stream:
 
     def _text_events(self, out, li, a, b, line_hits, all_hits) -> None:
         text = self.text
+        if not line_hits and text[a:b].strip() in _BLANK_LINES and (a, b) == self.line_span(li):
+            # A cell of its own printed as a dash (one cell per line, as copied from a table).
+            out.append((TOK, Tok("", li, False, None, a), li))
+            return
         pos = a
         # Spans of this line covered by hits (a hit may start on an earlier line and run into this one).
         covers = sorted((max(hh.start, a), min(hh.end, b), hh) for hh in all_hits if hh.start < b and hh.end > a)

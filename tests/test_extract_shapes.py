@@ -348,3 +348,30 @@ def test_blank_cells_are_zero_only_where_the_printed_total_agrees():
     assert (v["applications.granted.natural_person"], v["applications.granted.total"]) == (258, 300)
     assert "applications.granted.research" not in v and "applications.granted.social_welfare" not in v
     assert any("blank cells left out" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("dash", ["—", "-", "/", "无"])
+@pytest.mark.parametrize("stem", SEEDS_2021)
+def test_one_cell_per_line_with_dashes_for_zeros(stem, dash):
+    # As copied from a web table whose empty cells print a dash: each dash is a blank cell, read as
+    # 0 where the printed totals agree (here they always do: the dashes stand for zeros).
+    g = gold(stem)
+    lines = re.sub(r"(?m)^0$", dash, render.cell_lines("2021", g["values"]))
+    assert dash in lines.splitlines()
+    report = extract.parse(text_report(stem, lines).encode(), filename="r.txt")
+    assert_values(report, g["values"])
+
+
+def test_dashes_one_per_line_are_not_zeros_where_the_total_says_otherwise():
+    g = gold(SEEDS_2021[0])
+    values = dict(g["values"])
+    key = "applications.granted.total"
+    lines = render.cell_lines("2021", {**values, key: values[key] + 5})
+    row = [k for k in values if k.startswith("applications.granted.")]
+    text = text_report(SEEDS_2021[0], re.sub(r"(?m)^0$", "—", lines))
+    report = extract.parse(text.encode(), filename="r.txt")
+    zeros = [k for k in row if values[k] == 0 and k != key]
+    assert zeros and not any(k in report.values for k in zeros)
+    assert any("blank cells left out" in w for w in report.warnings)
+    # The other rows, whose totals agree, are read.
+    assert report.values["applications.new_received.total"] == values["applications.new_received.total"]
