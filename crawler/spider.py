@@ -36,7 +36,7 @@ from .middlewares import read_as_what_it_is
 from .outcomes import classify
 from .recheck import RecheckSchedule
 from .titles import is_annual_report, is_report_file_link, normalise_title
-from .urls import NO_TWINS, TwinRules, canonical_url, is_attachment_response, is_attachment_url, list_key
+from .urls import ATTACHMENT_EXTENSIONS, NO_TWINS, TwinRules, canonical_url, is_attachment_response, is_attachment_url, list_key
 
 
 @dataclass
@@ -57,7 +57,9 @@ _BREADCRUMB_LEAD = re.compile(r"^.*?(?:当前位置|您的位置|现在的位置
 
 
 #: A link to a report file somewhere in a page's bytes (cheap test before parsing an archived page).
-_FILE_LINK = re.compile(rb"""href\s*=\s*["']?[^"'\s>]*\.(?:pdf|docx?|xlsx?|wps|et|ofd)\b""", re.I)
+_FILE_LINK = re.compile(
+    rb"""href\s*=\s*["']?[^"'\s>]*\.(?:%s)\b""" % "|".join(sorted(ATTACHMENT_EXTENSIONS)).encode(), re.I
+)
 
 _GENERIC_COLUMN = re.compile(
     r"政府信息公开|信息公开|政务公开|年度报告|工作报告|年报|工作|目录|专栏|列表|正文|首页|网站|门户|平台|当前位置|>"
