@@ -157,7 +157,7 @@ def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:
         return [Group([], toks[0].line, " ".join(t.text for t in toks), "numbers one per line do not make rows")]
     groups = []
     for line in by_line:
-        if len(line) % WIDTH == 0 and all(t.text.isdigit() for t in line):
+        if len(line) % WIDTH == 0 and all(t.blank or t.text.isdigit() for t in line):
             groups += [Group([_cells(line[i : i + WIDTH])], line[0].line) for i in range(0, len(line), WIDTH)]
         elif len(line) < WIDTH:
             if sum(len(t.text) for t in line) < WIDTH:

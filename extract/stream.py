@@ -182,15 +182,29 @@ class Stream:
             frag = text[sa:sb]
             prev = 0
             for m in NUM.finditer(frag):
-                if _NOISE.sub("", frag[prev : m.start()]):
-                    out.append((TEXT, None, li))
+                self._gap_events(out, li, (" " if prev == 0 else "") + frag[prev : m.start()], sa + prev)
                 digits = m.group(0)
                 if m.group(1):
                     digits = digits[: -len(m.group(1))].rstrip()
                 out.append((TOK, Tok(digits.replace(",", ""), li, False, m.group(1), sa + m.start()), li))
                 prev = m.end()
-            if _NOISE.sub("", frag[prev:]):
-                out.append((TEXT, None, li))
+            self._gap_events(out, li, (" " if prev == 0 else "") + frag[prev:] + " ", sa + prev)
+
+    @staticmethod
+    def _gap_events(out, li, gap: str, at: int) -> None:
+        """What stands before a number of a text line (or the fragment's end), padded with a space
+        at the fragment's edges: words (TEXT), then any dashes standing alone between spaces, each
+        a blank cell (a table row printed as a line of text)."""
+        words = gap.split()
+        blanks = 0
+        if gap[-1:].isspace():
+            while blanks < len(words) and words[len(words) - 1 - blanks] in _BLANK_LINES:
+                blanks += 1
+        if blanks and blanks == len(words) and not gap[:1].isspace():
+            blanks -= 1  # glued to the number before it: "12—" is not a cell of its own
+        if _NOISE.sub("", " ".join(words[: len(words) - blanks])):
+            out.append((TEXT, None, li))
+        out.extend((TOK, Tok("", li, False, None, at), li) for _ in range(blanks))
 
 
 def _unit(unit: str | None, cell: str) -> str | None:

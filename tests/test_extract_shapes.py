@@ -375,3 +375,31 @@ def test_dashes_one_per_line_are_not_zeros_where_the_total_says_otherwise():
     assert any("blank cells left out" in w for w in report.warnings)
     # The other rows, whose totals agree, are read.
     assert report.values["applications.new_received.total"] == values["applications.new_received.total"]
+
+
+def _text_rows(values: dict, sep: str) -> str:
+    """The tables as lines of text, cells apart by `sep` (a table pasted or extracted as text)."""
+    pipes = render.pipe_tables("2021", values, markdown=True)
+    return "\n".join(re.sub(r"\s*\|\s*", sep, line).strip() for line in pipes.splitlines()
+                     if not re.match(r"^\s*\|?[-: |]+\|?\s*$", line))
+
+
+@pytest.mark.parametrize("sep,dash", [("  ", "—"), ("\t", "—"), ("\t", "/"), (" ", "-")])
+@pytest.mark.parametrize("stem", SEEDS_2021)
+def test_text_rows_with_dashes_for_zeros(stem, sep, dash):
+    g = gold(stem)
+    rows = re.sub(r"(?m)(?<=\s)0(?=\s|$)|^0(?=\s)", dash, _text_rows(g["values"], sep))
+    assert f"{sep}{dash}{sep}" in rows
+    report = extract.parse(text_report(stem, rows).encode(), filename="r.txt")
+    assert_values(report, g["values"])
+
+
+def test_dashes_in_text_rows_are_not_zeros_where_the_total_says_otherwise():
+    values = dict(gold(SEEDS_2021[0])["values"])
+    key = "applications.granted.total"
+    rows = _text_rows({**values, key: values[key] + 5}, "  ")
+    report = extract.parse(text_report(SEEDS_2021[0], re.sub(r"(?m)(?<=\s)0(?=\s|$)", "—", rows)).encode(),
+                           filename="r.txt")
+    zeros = [k for k in values if k.startswith("applications.granted.") and values[k] == 0 and k != key]
+    assert zeros and not any(k in report.values for k in zeros)
+    assert report.values["applications.new_received.total"] == values["applications.new_received.total"]
