@@ -174,8 +174,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + NIANBAO_DISABLED_FEATURES),
     ],
 }
-if _chromium():
-    PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"] = _chromium()
+_CHROMIUM = _chromium()
+if _CHROMIUM:
+    PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"] = _CHROMIUM
 if NIANBAO_REPLICA:
     PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA, "bypass": ",".join(GOOGLE_SERVICE_HOSTS)}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
