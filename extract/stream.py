@@ -21,8 +21,8 @@ NUM = re.compile(r"(?<![\d.])(?:-(?=\d))?\d+(?:,\d{3}(?!\d))*(?:\.\d+)?(?![\d%])
 _CELL_NUMS = re.compile(r"^(?:\s*(?:-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:万元|元|件|条|个|次|项|人次)?\s*)+$")
 #: Cell contents that mean "nothing printed here".
 BLANKS = frozenset({"", "-", "—", "——", "/", "\\", "无", "空", "--", "–", "_"})
-#: A line that is only one of these is a blank cell, where each cell has a line of its own.
-_BLANK_LINES = BLANKS - {""}
+#: In a line of text, one of these standing alone between spaces (or alone on its line) is a blank cell.
+_BLANK_WORDS = BLANKS - {""}
 #: A 计量单位 column's cells.
 UNITS = frozenset({"条", "件", "个", "次", "项", "元", "万元", "人次", "人", "份", "宗", "篇", "期"})
 _NOISE = re.compile(r"[\s|,.:;，。：；、()（）\[\]\-—_/]+|万元|人次|[元件条个次项]")
@@ -158,10 +158,6 @@ class Stream:
 
     def _text_events(self, out, li, a, b, line_hits, all_hits) -> None:
         text = self.text
-        if not line_hits and text[a:b].strip() in _BLANK_LINES and (a, b) == self.line_span(li):
-            # A cell of its own printed as a dash (one cell per line, as copied from a table).
-            out.append((TOK, Tok("", li, False, None, a), li))
-            return
         pos = a
         # Spans of this line covered by hits (a hit may start on an earlier line and run into this one).
         covers = sorted((max(hh.start, a), min(hh.end, b), hh) for hh in all_hits if hh.start < b and hh.end > a)
@@ -194,11 +190,11 @@ class Stream:
     def _gap_events(out, li, gap: str, at: int) -> None:
         """What stands before a number of a text line (or the fragment's end), padded with a space
         at the fragment's edges: words (TEXT), then any dashes standing alone between spaces, each
-        a blank cell (a table row printed as a line of text)."""
+        a blank cell (a table row printed as a line of text, or one cell per line)."""
         words = gap.split()
         blanks = 0
         if gap[-1:].isspace():
-            while blanks < len(words) and words[len(words) - 1 - blanks] in _BLANK_LINES:
+            while blanks < len(words) and words[len(words) - 1 - blanks] in _BLANK_WORDS:
                 blanks += 1
         if blanks and blanks == len(words) and not gap[:1].isspace():
             blanks -= 1  # glued to the number before it: "12—" is not a cell of its own
