@@ -5,6 +5,9 @@ Each has one job and is wired in `settings.DOWNLOADER_MIDDLEWARES`; spiders know
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import logging
 import os
 import random
@@ -17,10 +20,12 @@ from scrapy import Request, signals
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.stats import DownloaderStats
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import Settings
 from scrapy.utils.asyncio import sleep
+from scrapy_playwright.page import PageMethod
 from tenacity import wait_exponential
 
 logger = logging.getLogger(__name__)
@@ -354,6 +359,122 @@ class ListPageCacheMiddleware(HttpCacheMiddleware):
     def process_exception(self, request: Request, exception: Exception, spider=None):
         request.meta.pop("cached_response", None)
         return None
+
+
+class NetworkStats(DownloaderStats):
+    """Scrapy's downloader stats, counting only what crossed the network: a page answered from
+    what the crawl kept (a reused rendering) is not a response received."""
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        if "reused" in response.flags:
+            return response
+        return super().process_response(request, response)
+
+
+#: What the browser reports of the requests a page made: address and kind (the Performance API).
+_RESOURCES = "() => performance.getEntriesByType('resource').map(e => [e.name, e.initiatorType])"
+#: The kinds of request that can change what a page's scripts draw (not pictures or styles).
+_INPUT_KINDS = {"xmlhttprequest", "fetch", "script"}
+_RECORD = "nianbao_render_record"
+
+
+class RenderedListCacheMiddleware:
+    """A list page drawn by scripts is rendered again only when what it is drawn from changed.
+
+    After the browser renders a list page, the page's address and the data and scripts it loaded
+    are fetched plainly once, and their digests kept with the rendered page beside the archive
+    (`<db>.rendered/`). On the next run those inputs are fetched plainly again (the page itself is
+    revalidated by the list cache): when every one is the same, the kept rendering is the answer
+    and the browser is not started; when any changed or failed, the page is rendered afresh. The
+    spider sees the same page either way.
+    """
+
+    def __init__(self, crawler, folder: str) -> None:
+        self.crawler = crawler
+        self.folder = folder
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        db = crawler.settings.get("NIANBAO_DB")
+        if not db or not crawler.settings.getbool("NIANBAO_RENDER_CACHE", True):
+            raise NotConfigured
+        return cls(crawler, os.path.abspath(f"{db}.rendered"))
+
+    @staticmethod
+    def _applies(request: Request) -> bool:
+        meta = request.meta
+        return bool(meta.get("playwright") and not meta.get("nianbao_report") and not meta.get("nianbao_challenge")
+                    and not meta.get("nianbao_rerendered") and _WIRE not in meta)
+
+    def _path(self, url: str) -> str:
+        return os.path.join(self.folder, hashlib.sha1(url.encode()).hexdigest() + ".json.gz")
+
+    async def process_request(self, request: Request, spider=None) -> Response | None:
+        if not self._applies(request):
+            return None
+        kept = self._load(request.url)
+        if kept is not None:
+            digests = await self._digests([url for url, _ in kept["inputs"]])
+            if digests == [digest for _, digest in kept["inputs"]]:
+                self.crawler.stats.inc_value("nianbao/render/reused")
+                return HtmlResponse(request.url, body=kept["body"].encode(), encoding="utf-8", request=request,
+                                    flags=["rendered", "reused"])
+            self.crawler.stats.inc_value("nianbao/render/inputs_changed")
+        methods = list(request.meta.get("playwright_page_methods") or [])
+        request.meta["playwright_page_methods"] = [*methods, PageMethod("evaluate", _RESOURCES)]
+        request.meta[_RECORD] = request.url
+        return None
+
+    async def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        # In replica mode this is the request as sent (its http wire copy); the key is the address
+        # the decision above was made for.
+        url = request.meta.get(_RECORD)
+        if not url or "reused" in response.flags or response.status != 200 or not isinstance(response, TextResponse):
+            return response
+        methods = request.meta.get("playwright_page_methods") or []
+        resources = getattr(methods[-1], "result", None) if methods else None
+        if not isinstance(resources, list):
+            return response
+        inputs = [url] + sorted({u for u, kind in resources if kind in _INPUT_KINDS and u.startswith("http")})
+        digests = await self._digests(inputs)
+        if None in digests:
+            logger.debug("rendered %s: not kept, an input could not be fetched (%s)", url,
+                         [u for u, d in zip(inputs, digests) if d is None])
+        else:
+            self._save(url, {"inputs": list(zip(inputs, digests)), "body": response.text})
+        return response
+
+    async def _digests(self, urls: list[str]) -> list[str | None]:
+        """The SHA-256 of each address fetched plainly (None where it failed)."""
+        from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+        from twisted.internet.defer import DeferredList
+
+        async def digest(url: str) -> str | None:
+            try:
+                response = await self.crawler.engine.download_async(
+                    Request(url, meta={"nianbao_render_input": True, "dont_retry": True}, dont_filter=True))
+            except Exception as error:
+                logger.debug("input %s of a rendered page: %r", url, error)
+                return None
+            return hashlib.sha256(response.body).hexdigest() if response.status == 200 else None
+
+        results = await maybe_deferred_to_future(DeferredList([deferred_from_coro(digest(u)) for u in urls]))
+        return [value if ok else None for ok, value in results]
+
+    def _load(self, url: str) -> dict | None:
+        try:
+            with gzip.open(self._path(url), "rt", encoding="utf-8") as f:
+                kept = json.load(f)
+        except (OSError, ValueError):
+            return None
+        return kept if kept.get("inputs") and isinstance(kept.get("body"), str) else None
+
+    def _save(self, url: str, record: dict) -> None:
+        os.makedirs(self.folder, exist_ok=True)
+        path = self._path(url)
+        with gzip.open(path + ".tmp", "wt", encoding="utf-8") as f:
+            json.dump(record, f, ensure_ascii=False)
+        os.replace(path + ".tmp", path)
 
 
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)

@@ -87,14 +87,20 @@ DOWNLOADER_MIDDLEWARES = {
     # With an archive: list pages revalidated every run (304 when unchanged), where Scrapy's own
     # HTTP cache would sit.
     "crawler.middlewares.ListPageCacheMiddleware": 900,
+    # With an archive: a list page drawn by scripts is rendered again only when its inputs changed.
+    "crawler.middlewares.RenderedListCacheMiddleware": 880,
     # Outside the cache, so that the bytes counted are the bytes that crossed the network.
-    "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.middlewares.NetworkStats": 950,
     # Next to the download handler, so that everything else sees the real https addresses.
     "crawler.middlewares.ReplicaProxyMiddleware": 990,
 }
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "")
 #: With an archive, keep list pages in `<db>.httpcache/` to revalidate them next run (304s).
 NIANBAO_LIST_CACHE = True
+#: With an archive, keep browser-rendered list pages in `<db>.rendered/` with digests of what they
+#: were drawn from, and render them again only when that changed.
+NIANBAO_RENDER_CACHE = True
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOAD_HANDLERS = {

@@ -195,6 +195,30 @@ def test_a_report_published_between_runs_is_found_through_the_revalidated_lists(
         assert [v["version"] for v in archive.versions(url)] == [1]
 
 
+def test_a_list_drawn_by_scripts_is_rendered_again_only_when_its_data_changed(reports_dir, tmp_path, shared):
+    """Linxiang's year lists: kept renderings answer while their inputs are unchanged; a new
+    report changes its year's data, and that page (only) goes through the browser again."""
+    publish_dir = tmp_path / "reports"
+    shutil.copytree(reports_dir, publish_dir)
+    (publish_dir / "linxiang").mkdir(exist_ok=True)
+    db = tmp_path / "render.db"
+    with ReplicaServer(reports_dir=publish_dir) as server:
+        first = crawl(db, server.url, "linxiang")
+        again = crawl(db, server.url, "linxiang")
+        shutil.copy(next((shared / "seeds").glob("004_*.txt")), publish_dir / "linxiang" / "linxiang-new.txt")
+        url = next(m["url"] for m in server.manifest() if m.get("file") == "linxiang-new.txt")
+        third = crawl(db, server.url, "linxiang")
+    rendered = lambda run: int(re.search(r"(\d+) pages? rendered by the browser", run.stderr).group(1))  # noqa: E731
+    reused = lambda run: int(re.search(r"'nianbao/render/reused': (\d+)", run.stderr).group(1))  # noqa: E731
+    assert rendered(first) > 10 and "pages rendered by the browser" not in again.stderr.split("linxiang finished")[1]
+    assert reused(again) == rendered(first)
+    assert 1 <= rendered(third) < rendered(first) and reused(third) == rendered(first) - rendered(third)
+    with Archive(db) as archive:
+        listed = archive.db.execute("SELECT run_id, listed, new_reports FROM crawl_run_portals ORDER BY run_id").fetchall()
+        assert [tuple(r) for r in listed][1:] == [(2, listed[0][1], 0), (3, listed[0][1] + 1, 1)]
+        assert [v["version"] for v in archive.versions(url)] == [1]
+
+
 def test_a_crawl_killed_with_sigkill_leaves_a_valid_archive_and_the_next_crawl_completes_it(server, tmp_path):
     db = tmp_path / "killed.db"
     env = {**os.environ, "NIANBAO_REPLICA": server.url}
