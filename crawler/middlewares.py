@@ -5,6 +5,7 @@ Each has one job and is wired in `settings.DOWNLOADER_MIDDLEWARES`; spiders know
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
@@ -446,8 +447,6 @@ class RenderedListCacheMiddleware:
 
     async def _digests(self, urls: list[str]) -> list[str | None]:
         """The SHA-256 of each address fetched plainly (None where it failed)."""
-        from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-        from twisted.internet.defer import DeferredList
 
         async def digest(url: str) -> str | None:
             try:
@@ -458,8 +457,8 @@ class RenderedListCacheMiddleware:
                 return None
             return hashlib.sha256(response.body).hexdigest() if response.status == 200 else None
 
-        results = await maybe_deferred_to_future(DeferredList([deferred_from_coro(digest(u)) for u in urls]))
-        return [value if ok else None for ok, value in results]
+        # scrapy-playwright runs Scrapy on the asyncio reactor: coroutines here are asyncio's.
+        return list(await asyncio.gather(*(digest(u) for u in urls)))
 
     def _load(self, url: str) -> dict | None:
         try:

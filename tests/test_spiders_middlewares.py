@@ -228,3 +228,44 @@ def test_the_browser_answers_a_challenge_without_the_crawls_validators():
     browser = asyncio.run(mw.process_response(request, challenge))
     assert browser.meta["playwright"] and browser.headers[b"Accept-Language"] == b"zh-CN"
     assert not {b"If-None-Match", b"If-Modified-Since", b"Cache-Control"} & set(browser.headers)
+
+
+PAGE = "https://www.ynlx.gov.cn/zfxxgk_lxq/zfxxgknb.html?nbYear=2023"
+DATA = "https://www.ynlx.gov.cn/zfxxgk/nbList.do?orgCode=A01&nbYear=2023&_=1"
+
+
+def test_a_kept_rendering_answers_only_while_every_input_is_the_same(tmp_path):
+    from crawler.middlewares import RenderedListCacheMiddleware
+    from spiders.linxiang import LinxiangSpider
+
+    crawler = get_crawler(LinxiangSpider, {"NIANBAO_DB": str(tmp_path / "a.db")})
+    crawler.stats.open_spider()
+    mw = RenderedListCacheMiddleware.from_crawler(crawler)
+    served = {PAGE: b"<html>shell</html>", DATA: b'{"data": [1]}'}
+
+    class Engine:
+        async def download_async(self, request):
+            if request.url not in served:
+                raise TimeoutError("no answer")
+            return HtmlResponse(request.url, body=served[request.url], request=request)
+
+    crawler.engine = Engine()
+    browse = lambda: Request(PAGE, meta={"playwright": True})  # noqa: E731
+    first = browse()
+    assert asyncio.run(mw.process_request(first)) is None, "nothing kept yet: the browser renders"
+    first.meta["playwright_page_methods"][-1].result = [[DATA, "xmlhttprequest"], ["https://www.ynlx.gov.cn/a.png", "img"]]
+    rendered = HtmlResponse(PAGE, body="<html>年报 list</html>".encode(), request=first)
+    assert asyncio.run(mw.process_response(first, rendered)) is rendered
+    reused = asyncio.run(mw.process_request(browse()))
+    assert reused.text == "<html>年报 list</html>" and "reused" in reused.flags
+    assert crawler.stats.get_value("nianbao/render/reused") == 1
+    served[DATA] = b'{"data": [1, 2]}'  # a report added: the list's data changed
+    assert asyncio.run(mw.process_request(browse())) is None
+    served[DATA] = b'{"data": [1]}'
+    del served[PAGE]  # the page itself does not answer: render rather than trust the copy
+    assert asyncio.run(mw.process_request(browse())) is None
+    # A re-render the spider asks for, and report pages, never get the kept copy.
+    served[PAGE] = b"<html>shell</html>"
+    for meta in ({"nianbao_rerendered": True}, {"nianbao_report": True}):
+        assert asyncio.run(mw.process_request(Request(PAGE, meta={"playwright": True, **meta}))) is None
+    assert asyncio.run(mw.process_request(browse())) is not None
