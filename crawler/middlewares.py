@@ -442,7 +442,10 @@ class RenderedListCacheMiddleware:
             logger.debug("rendered %s: not kept, an input could not be fetched (%s)", url,
                          [u for u, d in zip(inputs, digests) if d is None])
         else:
-            self._save(url, {"inputs": list(zip(inputs, digests)), "body": response.text})
+            try:
+                self._save(url, {"inputs": list(zip(inputs, digests)), "body": response.text})
+            except OSError as error:  # a full disk costs a render next time, not this page
+                logger.warning("could not keep the rendering of %s: %s", url, error)
         return response
 
     async def _digests(self, urls: list[str]) -> list[str | None]:
@@ -451,7 +454,7 @@ class RenderedListCacheMiddleware:
         async def digest(url: str) -> str | None:
             try:
                 response = await self.crawler.engine.download_async(
-                    Request(url, meta={"nianbao_render_input": True, "dont_retry": True}, dont_filter=True))
+                    Request(url, meta={"dont_retry": True}, dont_filter=True))
             except Exception as error:
                 logger.debug("input %s of a rendered page: %r", url, error)
                 return None
