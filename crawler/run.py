@@ -90,8 +90,11 @@ def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, override
 
     path = Path(db).resolve()
     settings = project_settings(path, overrides=overrides)
+    from . import registry
+
     known = get_spider_loader(settings).list()
-    names = list(portals) or sorted(known)
+    # Every registry portal; a platform's generic spider only when named (it needs a start URL).
+    names = list(portals) or registry.keys()
     unknown = [name for name in names if name not in known]
     if unknown:
         raise click.UsageError(f"unknown portal(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")

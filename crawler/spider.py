@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals as scrapy_signals
@@ -29,6 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from . import signals
+from . import discovery, registry
 from .archived import ArchivedReports
 from .dates import parse_date
 from .items import ReportItem
@@ -126,14 +128,50 @@ def entries_from_links(
     return entries
 
 
+def twins_with_hosts(rules: TwinRules, start_urls: Iterable[str]) -> TwinRules:
+    """`rules` completed for a portal's start URLs: their scheme is the canonical one, and each start
+    host's bare or `www.` twin folds into the first form the start URLs give."""
+    urls = list(start_urls)
+    if not urls:
+        return rules
+    aliases = dict(rules.host_aliases)
+    canonical: dict[str, str] = {}
+    for url in urls:
+        host = (urlsplit(url).hostname or "").lower()
+        bare = host[4:] if host.startswith("www.") else host
+        canonical.setdefault(bare, aliases.get(host, host))
+    for bare, host in canonical.items():
+        for twin in {bare, "www." + bare} - {host}:
+            aliases.setdefault(twin, host)
+    scheme = urlsplit(urls[0]).scheme or rules.scheme
+    return replace(rules, host_aliases=aliases, scheme=scheme)
+
+
 class PortalSpider(scrapy.Spider):
-    """Base of every portal spider. A portal declares `name`, `start_urls` and its `twins`."""
+    """Base of every portal spider.
+
+    A registry portal's spider takes its start URLs from its registry line (`crawler.registry`);
+    a platform's generic spider (`scrapy crawl trs -a start_url=URL`) from its argument. A start URL
+    that is a home page leads to the annual-report column through its links (`crawler.discovery`).
+    """
 
     #: How this portal's twin addresses fold into one (see `crawler.urls.TwinRules`).
     twins: TwinRules = NO_TWINS
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name and "start_urls" not in cls.__dict__:
+            try:
+                cls.start_urls = list(registry.get(name).start)
+            except KeyError:
+                pass
+
+    def __init__(self, *args: Any, start_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if start_url:
+            self.start_urls = start_url.split()
+        self.twins = twins_with_hosts(self.twins, self.start_urls)
         self._reports_seen: set[str] = set()
         self._lists_seen: set[str] = set()
         #: Report addresses the lists showed this run (the health checks count them).
@@ -184,14 +222,67 @@ class PortalSpider(scrapy.Spider):
     def portal(self) -> str:
         return self.name
 
+    @cached_property
+    def hosts(self) -> set[str]:
+        """The portal's own hosts: its start URLs' and their twins (a link elsewhere is never a report)."""
+        hosts = {(urlsplit(u).hostname or "").lower() for u in self.start_urls}
+        return hosts | set(self.twins.host_aliases) | set(self.twins.host_aliases.values())
+
     # -- start and list pages -------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.resume_state()
         for url in self.start_urls:
-            request = self.list_request(url, callback=self.parse)
+            callback = self.find_column if discovery.is_home_page(url) else self.parse
+            request = self.list_request(url, callback=callback, meta={"nianbao_root": True})
             if request is not None:
                 yield request
+
+    #: How many menu pages (政务公开, 政府信息公开 ...) deep the annual-report column is looked for.
+    column_search_depth = 2
+
+    def find_column(self, response: Response) -> Iterator[scrapy.Request]:
+        """A home page or menu page: the annual-report column it links (read as a start page), else
+        its disclosure menus, searched in turn. Nothing found is a warning, like an empty list."""
+        if not isinstance(response, TextResponse):
+            return
+        from .platforms._common import links
+
+        depth = response.meta.get("nianbao_search_depth", 0)
+        columns, gateways = discovery.column_links(links(response), self.hosts)
+        self.crawler.stats.inc_value("nianbao/column_search_pages")
+        if columns:
+            self.crawler.stats.inc_value("nianbao/columns_found", len(columns[:1]))
+            url, _text = columns[0]
+            self.column_found(url)
+            request = self.list_request(url, callback=self.parse, meta={"nianbao_root": True})
+            if request is not None:
+                yield request
+            return
+        if depth < self.column_search_depth:
+            for url, _text in gateways:
+                request = self.list_request(url, callback=self.find_column, meta={"nianbao_search_depth": depth + 1})
+                if request is not None:
+                    yield request
+            if gateways:
+                return
+        self.crawler.stats.inc_value("nianbao/list_pages")
+        self.warn_empty(response, "no link to an annual-report column")
+
+    def column_found(self, url: str) -> None:
+        """The annual-report column found from a home page: its folder is a tree of the portal's."""
+        self.trees.add(urlsplit(urljoin(url, "./")).path)
+
+    @cached_property
+    def trees(self) -> set[str]:
+        """The folders the portal's annual-report trees live under: its start columns' (and found ones)."""
+        return {urlsplit(urljoin(u, "./")).path for u in self.start_urls if not discovery.is_home_page(u)}
+
+    def tree_of(self, url: str) -> str | None:
+        """The tree folder an address lies under (the deepest), None outside every tree."""
+        path = urlsplit(url).path
+        inside = [t for t in self.trees if path.startswith(t)]
+        return max(inside, key=len) if inside else None
 
     def list_request(self, url: str, *, callback=None, column: str = "", **kwargs: Any) -> scrapy.Request | None:
         """A request for a list or navigation page, once per page (index.html and its folder are one)."""

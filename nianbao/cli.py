@@ -15,6 +15,8 @@ from . import __version__
 SUBCOMMANDS = {
     "crawl": "crawler.run:crawl_command",
     "runs": "crawler.run:runs_command",
+    "portals": "crawler.registry:portals_command",
+    "discover": "crawler.discovery:discover_command",
     "demo": "crawler.run:demo_command",
     "parse": "extract.cli:parse_command",
     "replica": "replica.cli:replica_group",

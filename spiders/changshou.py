@@ -4,5 +4,4 @@ from crawler.urls import TwinRules
 
 class ChangshouSpider(TrsSpider):
     name = "changshou"
-    start_urls = ["https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/"]
     twins = TwinRules(host_aliases={"cqcs.gov.cn": "www.cqcs.gov.cn"}, path_rewrites=((r"_wap(\.s?html?)$", r"\1"),))

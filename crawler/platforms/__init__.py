@@ -6,3 +6,15 @@
 - `yuanlue.YuanlueSpider`: Fujian Yuanlue CMS disclosure tables (Yanping).
 - `lincang.LincangSpider`: the Lincang city site cluster, JavaScript-built year pages (Linxiang).
 """
+
+from .guangdong import GuangdongSpider
+from .hanweb import HanwebSpider
+from .lincang import LincangSpider
+from .trs import TrsSpider
+from .yuanlue import YuanlueSpider
+
+#: The base spider of each platform the registry names.
+BASES = {
+    "guangdong": GuangdongSpider, "hanweb": HanwebSpider, "lincang": LincangSpider, "trs": TrsSpider,
+    "yuanlue": YuanlueSpider,
+}

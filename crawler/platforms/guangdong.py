@@ -39,10 +39,6 @@ class GuangdongSpider(PortalSpider):
     column_slug = "zfxxgkgzndbg"
 
     @property
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).hostname for u in self.start_urls}
-
-    @property
     def catalogue(self) -> str:
         return urlsplit(folder(self.start_urls[0])).path
 

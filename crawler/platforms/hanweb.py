@@ -41,10 +41,6 @@ class HanwebSpider(PortalSpider):
     article = ARTICLE
     dataproxy = "/module/jpage/dataproxy.jsp"
 
-    @property
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).hostname for u in self.start_urls}
-
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
         """A column page: its records, its later record groups, and (in the report tree) sub-columns."""
         if not isinstance(response, TextResponse):

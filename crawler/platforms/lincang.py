@@ -52,10 +52,6 @@ class LincangSpider(PortalSpider):
         return set()
 
     @property
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).hostname for u in self.start_urls}
-
-    @property
     def subsite_prefix(self) -> str:
         """`/zfxxgk_lxq` for `/zfxxgk_lxq/index.html`: agencies' subsites are `/zfxxgk_lxq_<dept>/`."""
         return urlsplit(self.start_urls[0]).path.strip("/").split("/")[0]

@@ -28,16 +28,6 @@ class TrsSpider(PortalSpider):
     #: Page n (1-based) of a column is `index_<n-1>` (TRS), not `index_<n>` (NFCMS).
     first_page_suffix = 1
 
-    @property
-    def tree(self) -> str:
-        """The folder every column of the annual-report tree lives under (the start page's)."""
-        return urlsplit(folder(self.start_urls[0])).path
-
-    @property
-    def hosts(self) -> set[str]:
-        hosts = {urlsplit(u).hostname for u in self.start_urls}
-        return hosts | set(self.twins.host_aliases) | set(self.twins.host_aliases.values())
-
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
@@ -56,7 +46,8 @@ class TrsSpider(PortalSpider):
             if not same_site(url, self.hosts) or self.detail.search(url):
                 continue
             path = urlsplit(url).path
-            if not path.startswith(self.tree) or path == self.tree:
+            tree = self.tree_of(url)
+            if tree is None or path == tree:
                 continue
             if not (path.endswith("/") or re.search(r"/index\.s?html?$", path)):
                 continue

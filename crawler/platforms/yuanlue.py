@@ -28,14 +28,6 @@ _TOTAL = re.compile(r"共\s*(\d+)\s*条")
 class YuanlueSpider(PortalSpider):
     detail = DETAIL
 
-    @property
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).hostname for u in self.start_urls}
-
-    @property
-    def tree(self) -> str:
-        return urlsplit(folder(self.start_urls[0])).path
-
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
         """A column page: its list frame, the agency menu's other columns and frames."""
         if not isinstance(response, TextResponse):
@@ -52,7 +44,7 @@ class YuanlueSpider(PortalSpider):
                 continue
             if LIST_VIEW.search(url):
                 request = self.list_request(url, callback=self.parse_list, column=text)
-            elif urlsplit(url).path.startswith(self.tree) and not DETAIL.search(url):
+            elif self.tree_of(url) is not None and not DETAIL.search(url):
                 request = self.list_request(url, column=text)
             else:
                 continue
