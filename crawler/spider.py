@@ -121,7 +121,9 @@ def entries_from_links(
             continue
         text = normalise_title(" ".join(link.xpath(".//text()").getall()))
         title = normalise_title(link.attrib.get("title")) or text
-        around = link.xpath("ancestor::*[self::li or self::tr or self::dd or self::dt or self::p][1]")
+        # The entry's row (a `<dl>` whose `<dd>` cells hold the link and the date, too), else its cell.
+        around = (link.xpath("ancestor::*[self::li or self::tr or self::dl][1]")
+                  or link.xpath("ancestor::*[self::dd or self::dt or self::p][1]"))
         context = " ".join((around[0] if around else link.xpath("..")[0]).xpath(".//text()").getall())
         date = parse_date(context.replace(text, " ")) or parse_date(re.sub(r"\d{6,}(?!\d)", " ", url))
         entries.append(Entry(url=url, title=title, date=date, column=column))
@@ -305,8 +307,11 @@ class PortalSpider(scrapy.Spider):
         """The agency column a list page belongs to: as its menu link named it, else as its
         breadcrumb or its title name the agency (never a generic "政府信息公开年报")."""
         column = response.meta.get("nianbao_column") or fallback
-        if (column and not is_generic_column(column)) or not isinstance(response, TextResponse):
+        if column and not is_generic_column(column):
             return column
+        if not isinstance(response, HtmlResponse):
+            # A JSON or XML list answer has no breadcrumb or title to read.
+            return column or self.agency_name
         for part in reversed(breadcrumb(response)):
             if not is_generic_column(part):
                 return part
@@ -315,7 +320,15 @@ class PortalSpider(scrapy.Spider):
             agency = _GENERIC_COLUMN.sub("", part).strip()
             if agency and not is_generic_column(agency):
                 return agency
-        return column or title
+        return column or title or self.agency_name
+
+    @cached_property
+    def agency_name(self) -> str:
+        """The registry's name of the portal's agency ('' for a platform's generic spider)."""
+        try:
+            return registry.get(self.name).name
+        except KeyError:
+            return ""
 
     def column_for(self, url: str) -> str:
         """The agency column whose folder holds a report's address, where the portal's paths say so.

@@ -1,4 +1,4 @@
-"""Offline replicas of the five portals nianbao starts from, served over real HTTP on 127.0.0.1.
+"""Offline replicas of every registry portal, served over real HTTP on 127.0.0.1.
 
 `ReplicaServer` serves them (a context manager; `.url` is the proxy address to give the spiders);
 `manifest()` lists every report they publish, under its real https URL.

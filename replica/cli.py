@@ -12,7 +12,7 @@ from .server import PORTALS
 
 @click.group(name="replica")
 def replica_group() -> None:
-    """Offline replicas of the five portals, served as an HTTP proxy on 127.0.0.1."""
+    """Offline replicas of every registry portal, served as an HTTP proxy on 127.0.0.1."""
 
 
 @replica_group.command("serve")
@@ -27,7 +27,7 @@ def replica_group() -> None:
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 def serve_command(port: int, reports_dir: str | None, break_portal: str | None, scale: float, faults: bool,
                   verbose: bool) -> None:
-    """Serve all five portals; point spiders at it with NIANBAO_REPLICA=<printed URL>."""
+    """Serve every registry portal; point spiders at it with NIANBAO_REPLICA=<printed URL>."""
     from .server import ReplicaServer
 
     server = ReplicaServer(reports_dir=reports_dir, break_portal=break_portal, scale=scale, faults=faults,

@@ -17,10 +17,16 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import importlib
+import importlib.util
+
+from crawler import registry
+
 from . import extras
 from .site import Portal, Request, Response, http_date
 
-PORTALS = ("changshou", "zhuji", "dongguan", "yanping", "linxiang")
+#: Every registry portal: the replica serves them all.
+PORTALS = tuple(registry.keys())
 
 
 def _static(req: Request) -> bool:
@@ -29,16 +35,18 @@ def _static(req: Request) -> bool:
 
 
 def portal_class(name: str) -> type[Portal]:
-    from .portals import changshou, dongguan, linxiang, yanping, zhuji
+    """The portal's own replica (`replica/portals/<name>.py`), else its platform's generator."""
+    if importlib.util.find_spec(f"{__package__}.portals.{name}") is not None:
+        module = importlib.import_module(f"{__package__}.portals.{name}")
+        return next(v for v in vars(module).values()
+                    if isinstance(v, type) and issubclass(v, Portal) and getattr(v, "name", "") == name)
+    from .platforms import generator_for
 
-    return {
-        "changshou": changshou.Changshou, "zhuji": zhuji.Zhuji, "dongguan": dongguan.Dongguan,
-        "yanping": yanping.Yanping, "linxiang": linxiang.Linxiang,
-    }[name]
+    return generator_for(registry.get(name))
 
 
 class Site:
-    """All five portals, rebuilt when the files under --reports for one of them change."""
+    """Every registry portal, each built on first use and rebuilt when its --reports files change."""
 
     def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
                  faults: bool = False):
@@ -48,7 +56,10 @@ class Site:
         self._lock = threading.Lock()
         self._portals: dict[str, tuple[tuple, Portal]] = {}
         self.shutdown = threading.Event()
-        self.hosts = {h: name for name in PORTALS for h in portal_class(name).hosts}
+        self.hosts: dict[str, str] = {}
+        for name in PORTALS:
+            for host in portal_class(name).hosts:
+                self.hosts.setdefault(host, name)
 
     def portal(self, name: str) -> Portal:
         sig = extras.signature(self.reports_dir, name)
@@ -197,7 +208,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class ReplicaServer:
-    """The five replicas on 127.0.0.1, served from a background thread.
+    """The replicas of every registry portal on 127.0.0.1, served from a background thread.
 
     >>> with ReplicaServer() as replica:
     ...     replica.url   # 'http://127.0.0.1:<port>'

@@ -138,7 +138,7 @@ class Attachment:
 
     @property
     def url(self) -> str:
-        return f"https://{PORTAL_HOSTS[self.portal]}{self.path}"
+        return BASE_URLS[self.portal] + self.path
 
     def data(self) -> bytes:
         if self.source is not None:
@@ -175,7 +175,7 @@ class Report:
 
     @property
     def url(self) -> str:
-        return f"https://{PORTAL_HOSTS[self.portal]}{self.path}"
+        return BASE_URLS[self.portal] + self.path
 
     @cached_property
     def figures(self) -> Figures:
@@ -231,7 +231,7 @@ class Article:
 
     @property
     def url(self) -> str:
-        return f"https://{PORTAL_HOSTS[self.portal]}{self.path}"
+        return BASE_URLS[self.portal] + self.path
 
     def body(self, flavor: str) -> str:
         rng = rng_for("article", self.portal, self.doc_id)
@@ -271,13 +271,8 @@ class Column:
         self.entries.sort(key=lambda e: (e.date, e.title), reverse=True)
 
 
-PORTAL_HOSTS = {
-    "changshou": "www.cqcs.gov.cn",
-    "zhuji": "www.zhuji.gov.cn",
-    "dongguan": "www.dg.gov.cn",
-    "yanping": "www.ypzf.gov.cn",
-    "linxiang": "www.ynlx.gov.cn",
-}
+#: Portal name -> `scheme://host` of the addresses its reports are listed under (set by each Portal).
+BASE_URLS: dict[str, str] = {}
 
 
 def publication_date(rng: random.Random, year: int) -> dt.datetime:
@@ -358,6 +353,8 @@ class Portal:
 
     name = ""
     hosts: tuple[str, ...] = ()
+    #: The scheme its addresses are listed under (several real sites answer over http only).
+    scheme = "https"
     flavor = ""
     content_type = "text/html; charset=utf-8"
     #: Document ids of the platform: (low, span) for generated documents and for --reports files.
@@ -383,6 +380,7 @@ class Portal:
         self._lock = threading.Lock()
         self._served_once: set[str] = set()
         self.shutdown = threading.Event()
+        BASE_URLS[self.name] = f"{self.scheme}://{self.host}"
         self.build()
 
     # -- building
@@ -668,7 +666,7 @@ class Portal:
         """The https URL an href of `column`'s list points to."""
         from urllib.parse import urljoin
 
-        return urljoin(f"https://{self.host}/", href)
+        return urljoin(BASE_URLS[self.name] + "/", href)
 
     def report_data(self) -> list[dict]:
         """The generated reports with their figures (what a parser should read back)."""

@@ -1,7 +1,8 @@
 """A spider for every registry portal (`spiders/portals.tsv`) that has no module of its own.
 
-A portal with quirks of its own keeps a module beside this one (`spiders/changshou.py`) with a
-spider over its platform's base; every other portal is its registry line and its platform's base.
+A portal is its registry line and its platform's base (`ChangshouSpider` is a `TrsSpider` named
+`changshou` starting where the registry says). A portal with quirks of its own gets a module beside
+this one (`spiders/<key>.py`) whose spider subclasses its platform's base; then none is made here.
 """
 
 from __future__ import annotations

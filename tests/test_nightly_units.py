@@ -25,7 +25,7 @@ from archive import db as archive_db
 from crawler.monitors import PROBLEMS, PortalHealth
 from crawler.recheck import DEFAULT_TIERS, RecheckSchedule, parse_tiers, spread
 from crawler.spider import Entry
-from spiders.changshou import ChangshouSpider
+from spiders.registry import ChangshouSpider
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 25)

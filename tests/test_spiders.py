@@ -22,11 +22,11 @@ from crawler.outcomes import classify
 from crawler.spider import breadcrumb
 from crawler.titles import is_annual_report
 from crawler.urls import canonical_url, is_attachment_response, is_attachment_url, list_key
-from spiders.changshou import ChangshouSpider
-from spiders.dongguan import DongguanSpider
-from spiders.linxiang import LinxiangSpider
-from spiders.yanping import YanpingSpider
-from spiders.zhuji import ZhujiSpider
+from spiders.registry import ChangshouSpider
+from spiders.registry import DongguanSpider
+from spiders.registry import LinxiangSpider
+from spiders.registry import YanpingSpider
+from spiders.registry import ZhujiSpider
 
 
 def make_spider(cls):

@@ -18,7 +18,7 @@ from crawler.middlewares import (
     is_js_challenge,
     original_request,
 )
-from spiders.changshou import ChangshouSpider
+from spiders.registry import ChangshouSpider
 
 REPLICA = "http://127.0.0.1:8765"
 
@@ -236,7 +236,7 @@ DATA = "https://www.ynlx.gov.cn/zfxxgk/nbList.do?orgCode=A01&nbYear=2023&_=1"
 
 def test_a_kept_rendering_answers_only_while_every_input_is_the_same(tmp_path):
     from crawler.middlewares import RenderedListCacheMiddleware
-    from spiders.linxiang import LinxiangSpider
+    from spiders.registry import LinxiangSpider
 
     crawler = get_crawler(LinxiangSpider, {"NIANBAO_DB": str(tmp_path / "a.db")})
     crawler.stats.open_spider()

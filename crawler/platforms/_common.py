@@ -23,12 +23,20 @@ def links(response: TextResponse, scope: str = "//body") -> Iterator[tuple[str, 
         yield urljoin(response.url, href), text
 
 
+_TEMPLATE_PAGER = re.compile(r"_nPageCount\s*=\s*(\d+)")
+_TEMPLATE_WORD = re.compile(r"_sPage(Name|Ext)\s*=\s*['\"]([\w.]+)['\"]")
+
+
 def pager_total(text: str) -> tuple[int, str, str] | None:
-    """(total pages, file prefix, suffix) from a `createPage(...)`/`createPageHTML(...)` paging script.
+    """(total pages, file prefix, suffix) from a `createPage(...)`/`createPageHTML(...)` paging script,
+    or from the variables a script template draws the pager from (`_nPageCount`, `_sPageName`).
 
     The platforms vary the signature (`createPage(12, 0, "index", "html")`, `createPageHTML('div', 12,
     1, 'index', 'html', 230)`): the first number is the page count, the quoted words name the files.
     """
+    if match := _TEMPLATE_PAGER.search(text):
+        words = dict(_TEMPLATE_WORD.findall(text))
+        return int(match.group(1)), words.get("Name", "index"), words.get("Ext", "html")
     for match in _PAGER.finditer(text):
         args = [a.strip() for a in match.group(1).split(",")]
         numbers = [int(a.strip("'\"")) for a in args if a.strip("'\"").isdigit()]

@@ -22,7 +22,8 @@ import scrapy
 from scrapy.http import TextResponse
 
 from ..dates import parse_date
-from ..spider import Entry, PortalSpider, entries_from_links
+from ..spider import Entry, PortalSpider, entries_from_links, is_generic_column
+from ..urls import TwinRules
 from ..titles import normalise_title
 from ._common import folder, links, pager_total, same_site
 
@@ -33,7 +34,12 @@ _CONFIG = re.compile(r"_CONFIG\s*=\s*(\{.*?\})\s*;?\s*(?:</script>|window\.|var\
 _SID = re.compile(r"\bSID\s*[:=]\s*['\"]([^'\"]+)['\"]")
 
 
+#: Mobile twins of gkmlpt details (`mpost_<id>.html`) fold into `post_<id>.html`.
+GUANGDONG_TWINS = TwinRules(path_rewrites=((r"/mpost_(\d+)\.html$", r"/post_\1.html"),))
+
+
 class GuangdongSpider(PortalSpider):
+    twins = GUANGDONG_TWINS
     post = POST
     #: The folder name of the annual-report column in every unit's catalogue.
     column_slug = "zfxxgkgzndbg"
@@ -45,6 +51,10 @@ class GuangdongSpider(PortalSpider):
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
         """The catalogue index (and units' catalogue pages): annual-report columns and gkmlpt catalogues."""
         if not isinstance(response, TextResponse):
+            return
+        if _SID.search(response.text) and _CONFIG.search(response.text):
+            # The start page is a gkmlpt catalogue itself.
+            yield from self.parse_gkmlpt(response)
             return
         depth = response.meta.get("nianbao_depth", 0)
         for url, text in links(response):
@@ -99,7 +109,9 @@ class GuangdongSpider(PortalSpider):
         config = self._config(response.text)
         sid = str(config.get("SID") or "") or ((m := _SID.search(response.text)) and m.group(1)) or ""
         categories = list(_report_categories(config.get("TREE") or []))
-        column = self.column_of(response)
+        title = str(config.get("TITLE") or "").replace("政府信息公开目录", "").strip()
+        column = response.meta.get("nianbao_column") or ""
+        column = column if column and not is_generic_column(column) else title or self.column_of(response)
         if not sid or not categories:
             self.warn_empty(response, "no SID or no annual-report category in window._CONFIG")
             self.crawler.stats.inc_value("nianbao/list_pages")
@@ -175,6 +187,9 @@ def _report_categories(tree: Any) -> Iterator[tuple[str, str]]:
             continue
         name = str(node.get("name") or node.get("title") or "")
         cat_id = node.get("id") or node.get("catId") or node.get("cat_id")
+        if node.get("jump_url"):
+            # A link to elsewhere (often another site's catalogue), not a category of this one.
+            continue
         if cat_id is not None and _REPORT_COLUMN.search(name):
             yield str(cat_id), name
         yield from _report_categories(node.get("children") or node.get("child") or [])

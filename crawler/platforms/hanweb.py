@@ -10,10 +10,12 @@ lists one sub-column per agency. Articles are `/art/YYYY/M/D/art_<col>_<id>.html
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from html import unescape as html_unescape
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import chompjs
 import scrapy
@@ -25,12 +27,17 @@ from ..titles import normalise_title
 from ..urls import TwinRules
 from ._common import links, same_site
 
-ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html")
+#: Classic article addresses, and those of the jpaas publishing service (`/col/colN/art/YYYY/art_<uuid>.html`).
+ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|/col/col\d+/art/\d{4}/art_[0-9a-f]{16,}\.html")
 COLUMN = re.compile(r"/col/col(\d+)/(?:index\.html)?(?:$|\?)")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.I)
 _PARAM = re.compile(r"var\s+param_(\w+)\s*=\s*(\{.*?\})\s*;", re.S)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]+)['\"]", re.S)
+_AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*(\{[^{}]*\})", re.S)
+_JPAAS = re.compile(r"['\"]([^'\"]*/jpaas-publish-server/front/page/build/unit\?[^'\"]*)['\"]")
+_JS_PAIR = re.compile(r"(\w+)\s*:\s*['\"]([^'\"]*)['\"]")
 _UNIT = re.compile(r"<div[^>]+id=['\"]?(\d+)['\"]?[^>]*>\s*<script[^>]+text/xml", re.I)
 
 HANWEB_TWINS = TwinRules(drop_params=frozenset({"xxgkhide"}))
@@ -62,8 +69,12 @@ class HanwebSpider(PortalSpider):
         yield from subcolumns
         groups = list(self.group_requests(response, column))
         yield from groups
-        # The root column may only be a menu; pages outside the report tree need list no report.
-        yield from self.report_requests(response, entries, empty_ok=not in_tree or (is_root and bool(subcolumns)))
+        service = list(self.jpaas_requests(response, column))
+        yield from service
+        # The root column may only be a menu; pages outside the report tree need list no report; a
+        # page whose list the jpaas service answers shows none itself.
+        empty_ok = not in_tree or (is_root and bool(subcolumns)) or bool(service)
+        yield from self.report_requests(response, entries, empty_ok=empty_ok)
 
     def page_entries(self, response: TextResponse, column: str) -> list[Entry]:
         records = _RECORD.findall(response.text)
@@ -86,9 +97,10 @@ class HanwebSpider(PortalSpider):
         if total <= shown:
             return
         form = self.proxy_form(response)
+        proxy = self.proxy_path(response)
         for start in range(shown + 1, total + 1, group):
             end = min(start + group - 1, total)
-            url = response.urljoin(f"{self.dataproxy}?startrecord={start}&endrecord={end}&perpage={per_page}")
+            url = response.urljoin(f"{proxy}?startrecord={start}&endrecord={end}&perpage={per_page}")
             request = self.list_request(
                 url, callback=self.parse_group, column=column, method="POST",
                 body=_urlencode(form), headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
@@ -98,15 +110,28 @@ class HanwebSpider(PortalSpider):
             if request is not None:
                 yield request
 
+    def proxy_path(self, response: TextResponse) -> str:
+        """Where later record groups come from: the path the page's `<nextgroup>` names (newer sites
+        use `/module/web/jpage/dataproxy.jsp`), else the classic one."""
+        match = _NEXTGROUP.search(response.text)
+        path = urlsplit(html_unescape(match.group(1))).path if match else ""
+        return path if path.endswith(".jsp") else self.dataproxy
+
     def proxy_form(self, response: TextResponse) -> dict[str, str]:
-        """The dataproxy form: the page's `param_<uid>` object, completed from the page where it lacks."""
+        """The dataproxy form: the parameters the page gives (the `<nextgroup>` query string, the
+        `jpage({... ajaxParam: {...}})` call, a `param_<uid>` object), completed where they lack."""
         form: dict[str, str] = {}
-        match = _PARAM.search(response.text)
-        if match:
-            try:
-                form = {k: str(v) for k, v in chompjs.parse_js_object(match.group(2)).items()}
-            except ValueError:
-                form = {}
+        text = response.text
+        if (nextgroup := _NEXTGROUP.search(text)) is not None:
+            query = urlsplit(html_unescape(nextgroup.group(1))).query
+            form.update((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in ("page", "startrecord", "endrecord", "perpage"))
+        for pattern, group in ((_AJAX_PARAM, 1), (_PARAM, 2)):
+            if (found := pattern.search(text)) is not None:
+                try:
+                    form.update({k: str(v) for k, v in chompjs.parse_js_object(found.group(group)).items()})
+                except ValueError:
+                    pass
+        match = _PARAM.search(text)
         column_id = COLUMN.search(response.url)
         unit = _UNIT.search(response.text)
         defaults = {
@@ -124,6 +149,41 @@ class HanwebSpider(PortalSpider):
         records = _RECORD.findall(response.text)
         entries = entries_from_links(Selector(text="".join(records)), response.url, self.article, column)
         yield from self.report_requests(response, [e for e in entries if same_site(e.url, self.hosts)])
+
+    #: Records asked of the jpaas list service at a time.
+    jpaas_page_size = 20
+
+    def jpaas_requests(self, response: TextResponse, column: str, page: int = 1) -> Iterator[scrapy.Request]:
+        """The first page of the list a jpaas column page draws from its publishing service."""
+        params = jpaas_requests_params(response.text)
+        if params is None:
+            return
+        path = params.pop("path")
+        yield from self._jpaas_page(response.urljoin(path), params, column, page)
+
+    def _jpaas_page(self, endpoint: str, params: dict[str, str], column: str, page: int) -> Iterator[scrapy.Request]:
+        paging = json.dumps({"pageNo": page, "pageSize": self.jpaas_page_size}, separators=(",", ":"))
+        url = f"{endpoint}?{urlencode({**params, 'paramJson': paging})}"
+        request = self.list_request(url, callback=self.parse_jpaas, column=column,
+                                    meta={"nianbao_jpaas": (endpoint, params, page)})
+        if request is not None:
+            yield request
+
+    def parse_jpaas(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """A jpaas list answer: JSON whose `data.html` holds the rows; the first asks for the rest."""
+        column = self.column_of(response)
+        try:
+            data = json.loads(response.text).get("data") or {}
+        except (ValueError, AttributeError):
+            data = {}
+        rows = str(data.get("html") or "") if isinstance(data, dict) else ""
+        entries = entries_from_links(Selector(text=rows or "<ul></ul>"), response.url, self.article, column)
+        yield from self.report_requests(response, [e for e in entries if same_site(e.url, self.hosts)])
+        endpoint, params, page = response.meta["nianbao_jpaas"]
+        if page == 1:
+            total = int(data.get("total") or 0) if isinstance(data, dict) and str(data.get("total") or "0").isdigit() else 0
+            for n in range(2, math.ceil(total / self.jpaas_page_size) + 1):
+                yield from self._jpaas_page(endpoint, params, column, n)
 
     def _names(self, response: TextResponse) -> set[str]:
         names = set(breadcrumb(response)[-1:])
@@ -145,7 +205,21 @@ class HanwebSpider(PortalSpider):
         return any(n in text for n in names) or bool(re.search(r"年报|年度报告", " ".join(trail)))
 
 
-def _urlencode(form: dict[str, str]) -> str:
-    from urllib.parse import urlencode
+def jpaas_requests_params(text: str) -> dict[str, str] | None:
+    """The query of the jpaas list service a column page calls, its blanks filled from the page's
+    script objects (`{webId: "...", tplSetId: "..."}`); None on a page that calls none."""
+    match = _JPAAS.search(text)
+    if not match:
+        return None
+    path, _, query = match.group(1).partition("?")
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    known = dict(_JS_PAIR.findall(text))
+    for key, value in params.items():
+        if not value and known.get(key):
+            params[key] = known[key]
+    params.pop("paramJson", None)
+    return {"path": path, **params}
 
+
+def _urlencode(form: dict[str, str]) -> str:
     return urlencode(form)

@@ -20,7 +20,9 @@ from scrapy_playwright.page import PageMethod
 from ..spider import PortalSpider, entries_from_links
 from ._common import links, same_site
 
-ARTVIEW = re.compile(r"/artview/\d+/\d+\.html")
+#: Report addresses: `artview/<catalogue>/<id>.html` (catalogues differ by subsite), and the older
+#: `/info/<col>/<id>.htm` some county sites kept.
+ARTVIEW = re.compile(r"/artview/\d+/\d+\.html|/info/\d+/\d+\.htm")
 YEAR_PAGE = re.compile(r"/zfxxgknb\.html(?:\?.*nbYear=\d{4}.*)?$|/zfxxgknb\.html$")
 
 
@@ -60,21 +62,26 @@ class LincangSpider(PortalSpider):
         """The district's disclosure index: one subsite per agency."""
         if not isinstance(response, TextResponse):
             return
-        pattern = re.compile(rf"^/{re.escape(self.subsite_prefix)}_\w+/(?:index\.html?)?$")
         for url, text in links(response):
-            if same_site(url, self.hosts) and pattern.match(urlsplit(url).path):
+            if self.is_subsite(url):
                 request = self.list_request(url, callback=self.parse_subsite, column=text)
                 if request is not None:
                     yield request
             elif same_site(url, self.hosts) and YEAR_PAGE.search(url):
                 yield from self.year_request(url, column=text)
 
+    def is_subsite(self, url: str) -> bool:
+        """An agency's subsite home, `/zfxxgk_lxq_<dept>/` (also linked without the trailing slash)."""
+        pattern = rf"^/{re.escape(self.subsite_prefix)}_\w+/?(?:index\.html?)?$"
+        return same_site(url, self.hosts) and bool(re.match(pattern, urlsplit(url).path))
+
     def parse_subsite(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """An agency's subsite: its annual-report page (linked, or at its known address)."""
         if not isinstance(response, TextResponse):
             return
         column = self.column_of(response)
-        home = urljoin(response.url, "./")
+        url = response.url if re.search(r"/$|\.\w+$", urlsplit(response.url).path) else response.url + "/"
+        home = urljoin(url, "./")
         year_pages = [u for u, _ in links(response) if same_site(u, self.hosts) and YEAR_PAGE.search(u) and u.startswith(home)]
         for url in year_pages or [urljoin(home, "zfxxgknb.html")]:
             yield from self.year_request(url, column=column)
@@ -94,9 +101,14 @@ class LincangSpider(PortalSpider):
         if not nb_year(response.url):
             # The page without `nbYear` shows one year's list: that year's tab would render it again.
             self.years_shown.update((home, year) for year in {nb_year(e.url) for e in entries} - {None})
-        for url, _ in links(response):
+        for url, text in links(response):
             if url.startswith(home) and YEAR_PAGE.search(url) and (home, nb_year(url)) not in self.years_shown:
                 yield from self.year_request(url, column=column)
+            elif self.is_subsite(url):
+                # A menu of the site's units, each a subsite of its own.
+                request = self.list_request(url, callback=self.parse_subsite, column=text)
+                if request is not None:
+                    yield request
         if not entries and not response.meta.get("nianbao_rerendered"):
             # Scripts on a busy portal can draw the list late: render once more, waiting longer,
             # before calling the page empty.

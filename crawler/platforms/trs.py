@@ -12,17 +12,43 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import chompjs
 import scrapy
 from scrapy.http import TextResponse
 
-from ..spider import PortalSpider, entries_from_links
+from ..dates import parse_date
+from ..spider import Entry, PortalSpider, entries_from_links
+from ..titles import normalise_title
+from ..urls import TwinRules
 from ._common import folder, links, pager_total, same_site
 
 DETAIL = re.compile(r"/t\d{8}_\d+(?:_wap)?\.s?html?(?:$|\?)")
 _PAGE_FILE = re.compile(r"/index(?:_\d+)?\.s?html?$")
 
 
+_SCRIPT_DOC = re.compile(r"\{[^{}]*[\"']?chnldocurl[\"']?\s*:[^{}]*\}")
+
+
+def script_entries(response: TextResponse, column: str) -> list[Entry]:
+    """The entries of a list a script draws from JSON (`chnldocurl`, `doctitle`, `docreltime`)."""
+    entries = []
+    for match in _SCRIPT_DOC.finditer(response.text):
+        try:
+            doc = chompjs.parse_js_object(match.group(0))
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and doc.get("chnldocurl"):
+            entries.append(Entry(url=response.urljoin(str(doc["chnldocurl"])), title=normalise_title(str(doc.get("doctitle") or "")),
+                                 date=parse_date(str(doc.get("docreltime") or "")), column=column))
+    return entries
+
+
+#: Chongqing's TRS sites give every detail page a mobile twin `..._wap.html`.
+TRS_TWINS = TwinRules(path_rewrites=((r"_wap(\.s?html?)$", r"\1"),))
+
+
 class TrsSpider(PortalSpider):
+    twins = TRS_TWINS
     #: Addresses of report pages.
     detail = DETAIL
     #: Page n (1-based) of a column is `index_<n-1>` (TRS), not `index_<n>` (NFCMS).
@@ -34,7 +60,7 @@ class TrsSpider(PortalSpider):
         column = self.column_of(response)
         children = list(self.column_requests(response))
         yield from children
-        entries = entries_from_links(response, response.url, self.detail, column)
+        entries = entries_from_links(response, response.url, self.detail, column) + script_entries(response, column)
         entries = [e for e in entries if same_site(e.url, self.hosts)]
         # A page that leads to sub-columns is a menu; only a leaf column must list reports.
         leads_down = any(self._is_child(r.url, response.url) for r in children) or self._has_child_links(response)

@@ -9,6 +9,7 @@ rows (序号 | 名称 | 生成日期 | 文号, plus a hidden cell of metadata) l
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -18,14 +19,21 @@ import scrapy
 from scrapy.http import TextResponse
 
 from ..spider import Entry, PortalSpider, entries_from_links
-from ._common import folder, links, same_site
+from ..urls import TwinRules
+from ._common import links, same_site
 
-DETAIL = re.compile(r"/html/[\w-]+/\d{4}-\d{2}-\d{2}/\d+\.html|/publicInfo\.shtml\?")
+#: Static pages (`/cms/cms/html/<site>/`, `/cms/html/<site>/`, or `/html/` with no site code) and the dynamic view.
+DETAIL = re.compile(r"/html/(?:[\w-]+/)?\d{4}-\d{2}-\d{2}/\d+\.html|/publicInfo\.shtml\?")
+#: The agency tree a script builds: its JSON source.
+_CHILD_NODES = re.compile(r"listChildNodesUrl\s*=\s*['\"]([^'\"]+)['\"]")
+#: `seq` is a random number that only defeats caches: one list page, whatever its value.
+YUANLUE_TWINS = TwinRules(drop_params=frozenset({"seq"}))
 LIST_VIEW = re.compile(r"/publicInfoView\.shtml\?|/infopublic/publicInfoList")
 _TOTAL = re.compile(r"共\s*(\d+)\s*条")
 
 
 class YuanlueSpider(PortalSpider):
+    twins = YUANLUE_TWINS
     detail = DETAIL
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
@@ -50,9 +58,32 @@ class YuanlueSpider(PortalSpider):
                 continue
             if request is not None:
                 yield request
+        if (tree := _CHILD_NODES.search(response.text)) is not None:
+            frames = [response.urljoin(src) for src in response.xpath("//iframe/@src | //frame/@src").getall()]
+            request = self.list_request(response.urljoin(tree.group(1)), callback=self.parse_tree, column=column,
+                                        meta={"nianbao_frame": next((f for f in frames if LIST_VIEW.search(f)), "")})
+            if request is not None:
+                yield request
         # Lists drawn into the column page itself, without a frame.
         if response.xpath("//table[contains(@class,'view')]"):
             yield from self.parse_list(response)
+
+    def parse_tree(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """The agency tree's JSON: each directory's list, addressed like the column's own frame."""
+        try:
+            nodes = json.loads(response.text)
+        except ValueError:
+            nodes = []
+        self.crawler.stats.inc_value("nianbao/list_pages")
+        frame = response.meta.get("nianbao_frame") or ""
+        for node in nodes if isinstance(nodes, list) else []:
+            if not isinstance(node, dict) or node.get("id") is None:
+                continue
+            url = _with_param(frame, "directoryId", str(node["id"])) if frame else response.urljoin(
+                f"/cms/infopublic/publicInfoView.shtml?directoryId={node['id']}")
+            request = self.list_request(url, callback=self.parse_list, column=str(node.get("name") or ""))
+            if request is not None:
+                yield request
 
     def parse_list(self, response: TextResponse) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -80,6 +111,10 @@ class YuanlueSpider(PortalSpider):
 
 
 def _with_page(url: str, page: int) -> str:
+    return _with_param(url, "page", str(page))
+
+
+def _with_param(url: str, name: str, value: str) -> str:
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"] + [("page", str(page))]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name] + [(name, value)]
     return urlunsplit(parts._replace(query=urlencode(query)))

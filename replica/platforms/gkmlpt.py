@@ -1,0 +1,169 @@
+"""Guangdong's gkmlpt catalogue (政府信息公开目录管理平台) as the province's sites run it, one per host.
+
+`/gkmlpt/index` is a Vue app whose `window._CONFIG = {SID: '...', TREE: [...], SERVICE_AREA_ID: ...}`
+(a script object, single quotes) names the site and its category tree; nodes carry `id`, `name`,
+`children`, `jump_url` and `post_count`. Lists come from `/gkmlpt/api/all/<id>?page=N&sid=SID`
+(page 0 = page 1): `classify.post_count`, `total` and `articles[]` with `url`, `post_url`, `date`
+(epoch seconds), `display_publish_time`, `created_at`, `attachment[]`. Details are rendered on the
+server (`/gkmlpt/content/X/XXXX/post_<id>.html`, the body also in `_CONFIG.DETAIL.content`), each
+with a mobile twin `mpost_<id>.html`.
+
+Variants, drawn per site: the annual-report category named 年报, 政府信息公开年报 or
+政府信息公开工作年度报告, nested under a parent or not; a generic page title (政府信息公开目录); a node
+with a `jump_url` to another site that also names annual reports (never a category to ask the API
+for); articles listed under their `mpost_` twin; small API pages (paging).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from ..site import Column, Report, Request, Response, stable_int
+from .common import GeneratedSite
+
+REPORT_CATEGORY_NAMES = ("年报", "政府信息公开年报", "政府信息公开工作年度报告")
+OTHER_CATEGORIES = ("机构职能", "政策文件", "规划计划", "财政资金", "重点领域信息", "其他")
+
+
+def js_object(value) -> str:
+    """`value` as a script object literal: bare keys, single-quoted strings (as the platform prints)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {js_object(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(js_object(v) for v in value) + "]"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("</", "<\\/")
+        return "'" + escaped + "'"
+    if value is None:
+        return "null"
+    return json.dumps(value)
+
+
+class GkmlptSite(GeneratedSite):
+    flavor = "nfcms"
+    variant_names = ("nested", "generic_title", "jump_url", "mpost", "small_pages")
+    base_agencies = 1
+
+    @property
+    def sid(self) -> str:
+        reported = [w for w in self.registry_portal.source.replace(")", " ").split() if w.isdigit()]
+        return reported[0] if reported else str(100000 + stable_int("sid", self.registry_portal.key) % 899999)
+
+    @property
+    def category(self) -> int:
+        return 3000 + stable_int("cat", self.registry_portal.key) % 5000
+
+    @property
+    def per_page(self) -> int:
+        return 4 if self.has("small_pages") else 100
+
+    def agency_pool(self):
+        return [self.own_agency("site")]
+
+    def page_path(self, agency, doc_id, when, year) -> str:
+        return f"/gkmlpt/content/{doc_id // 1_000_000}/{doc_id // 1000}/post_{doc_id}.html"
+
+    def add_mess(self) -> None:
+        self.attach_some(lambda r, ext: f"/attachment/0/{r.doc_id // 1000 % 1000}/{r.doc_id}/{stable_int(ext, r.doc_id) % 10**7}.{ext}")
+
+    def href(self, column: Column, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.host}"
+
+    # -- routes
+    def route_lists(self, column: Column) -> None:
+        if column is self.columns[0]:
+            self.route("/gkmlpt/index", lambda req: self.cached("spa", self._spa))
+            self.route("/gkmlpt/", lambda req: self.cached("spa", self._spa))
+
+    def route_site(self) -> None:
+        self.route("/", lambda req: self.page(self.registry_portal.name, '<div class="nav"><a href="/">首页</a>'
+                                              '<a href="/gkmlpt/index">政府信息公开</a></div>'))
+
+    def route_report(self, report: Report, column: Column) -> None:
+        super().route_report(report, column)
+        mobile = report.path.replace("/post_", "/mpost_")
+        self.route(mobile, lambda req, r=report, c=column: self.report_response(
+            r, mobile, lambda: self.detail_page(r, c, mobile=True)))
+
+    def dynamic(self, req: Request):
+        parts = req.path.strip("/").split("/")
+        if len(parts) == 4 and parts[:3] == ["gkmlpt", "api", "all"]:
+            return self._api
+        return None
+
+    def tree(self) -> list[dict]:
+        nodes = [{"id": 2000 + i, "name": name, "parent": 0, "children": [], "jump_url": "", "post_count": 3 + i}
+                 for i, name in enumerate(OTHER_CATEGORIES)]
+        name = REPORT_CATEGORY_NAMES[stable_int("catname", self.registry_portal.key) % len(REPORT_CATEGORY_NAMES)]
+        reports = {"id": self.category, "name": name, "parent": 0, "children": [], "jump_url": "",
+                   "post_count": len(self.columns[0].entries)}
+        if self.has("nested"):
+            parent = {"id": 1999, "name": "法定主动公开内容", "parent": 0, "children": [reports], "jump_url": "",
+                      "post_count": 0}
+            reports["parent"] = 1999
+            nodes.insert(0, parent)
+        else:
+            nodes.insert(4, reports)
+        if self.has("jump_url"):
+            # A link to the province's own catalogue: a node to leave alone, never a category.
+            nodes.append({"id": self.category + 1, "name": "政府信息公开年报(省级汇总)", "parent": 0, "children": [],
+                          "jump_url": "http://www.gd.gov.cn/zwgk/zfxxgkml/nb/index.html", "post_count": 0})
+        return nodes
+
+    def _spa(self) -> Response:
+        title = "政府信息公开目录" if self.has("generic_title") else f"{self.registry_portal.name}政府信息公开目录"
+        config = {"SID": self.sid, "TREE": self.tree(), "SERVICE_AREA_ID": int(self.sid) // 1000, "TITLE": title}
+        page = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>' + escape(title) + "</title>"
+                '<link href="/gkmlpt/static/css/app.css" rel="stylesheet"></head><body><div id="app"></div>'
+                f"<script>window._CONFIG = {js_object(config)};</script>"
+                '<script src="/gkmlpt/static/js/manifest.js"></script><script src="/gkmlpt/static/js/app.js"></script>'
+                "</body></html>")
+        return Response(200, page.encode(), [("Content-Type", self.content_type)])
+
+    def _api(self, req: Request) -> Response:
+        cat = req.path.rstrip("/").rsplit("/", 1)[1]
+        try:
+            page = max(1, int(req.args.get("page", "1") or 1))
+        except ValueError:
+            page = 1
+        json_type = [("Content-Type", "application/json;charset=UTF-8")]
+        if req.args.get("sid") != self.sid:
+            return Response(200, b'{"articles":[],"total":0,"msg":"invalid sid"}', json_type)
+        entries = []
+        for column in self.columns:
+            if cat == str(self.category) and not column.broken:
+                entries += column.entries
+        chunk = entries[(page - 1) * self.per_page: page * self.per_page]
+        articles = []
+        for e in chunk:
+            url = self.base_url + e.href[len(self.base_url):] if e.href.startswith(self.base_url) else e.href
+            doc_id = getattr(e.target, "doc_id", 0)
+            if self.has("mpost") and doc_id % 3 == 0:
+                url = url.replace("/post_", "/mpost_")
+            stamp = int(e.date.timestamp())
+            articles.append({"id": doc_id, "title": e.title, "url": url, "date": stamp,
+                             "display_publish_time": stamp, "created_at": f"{e.date:%Y-%m-%d %H:%M:%S}",
+                             "publisher": self.registry_portal.name, "attachment": []})
+        body = {"classify": {"id": int(cat) if cat.isdigit() else 0, "post_count": len(entries)},
+                "articles": articles, "total": len(entries), "page": page, "size": self.per_page}
+        return Response(200, json.dumps(body, ensure_ascii=False).encode(), json_type)
+
+    def detail_page(self, report: Report, column: Column, mobile: bool = False) -> Response:
+        body = self.report_body(report)
+        files = "".join(f'<p><a href="{self.base_url}{a.path}">{escape(a.link_text)}</a></p>' for a in report.attachments)
+        table = ('<table class="classify"><tbody>'
+                 f"<tr><td>索引号:</td><td>{report.doc_id}</td><td>分类:</td><td>年报</td></tr>"
+                 f"<tr><td>发布机构:</td><td>{escape(self.registry_portal.name)}</td><td>成文日期:</td><td>{report.published:%Y-%m-%d}</td></tr>"
+                 f"<tr><td>名称:</td><td colspan=\"3\">{escape(report.title)}</td></tr>"
+                 f"<tr><td>发布日期:</td><td colspan=\"3\">{report.published:%Y-%m-%d %H:%M:%S}</td></tr></tbody></table>")
+        detail = {"DETAIL": {"title": report.title, "content": body[:200]}}
+        main = (("" if mobile else table) + f'<div class="content"><h1 class="title">{escape(report.title)}</h1>'
+                f'<div class="article-content">{body}</div>'
+                + (f'<div class="attachment"><p>附件:</p>{files}</div>' if files else "") + "</div>"
+                f"<script>window._CONFIG = {js_object(detail)};</script>")
+        return self.page(report.title, main, last_modified=report.published, etag=True)

@@ -1,5 +1,0 @@
-from crawler.platforms.guangdong import GuangdongSpider
-
-
-class DongguanSpider(GuangdongSpider):
-    name = "dongguan"

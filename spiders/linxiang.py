@@ -1,5 +1,0 @@
-from crawler.platforms.lincang import LincangSpider
-
-
-class LinxiangSpider(LincangSpider):
-    name = "linxiang"

@@ -1,5 +1,0 @@
-from crawler.platforms.yuanlue import YuanlueSpider
-
-
-class YanpingSpider(YuanlueSpider):
-    name = "yanping"

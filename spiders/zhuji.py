@@ -1,5 +1,0 @@
-from crawler.platforms.hanweb import HanwebSpider
-
-
-class ZhujiSpider(HanwebSpider):
-    name = "zhuji"
