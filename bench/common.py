@@ -20,8 +20,14 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 NIANBAO = "from nianbao.cli import main; main()"
-PORTALS = ["changshou", "zhuji", "dongguan", "yanping", "linxiang"]
-MIN_REPORT_PAGES = 2000
+MIN_REPORT_PAGES = 5000
+
+
+def portals() -> list[str]:
+    """Every registry portal."""
+    from crawler import registry
+
+    return registry.keys()
 
 
 def manifest(scale: int) -> list[dict]:
@@ -36,7 +42,7 @@ def report_pages(scale: int) -> int:
 
 def default_scale() -> int:
     """The smallest replica scale with at least MIN_REPORT_PAGES report pages."""
-    return next((k for k in (1, 5, 10, 20, 40, 80) if report_pages(k) >= MIN_REPORT_PAGES), 80)
+    return next((k for k in (1, 2, 3, 4, 5, 8, 10, 20) if report_pages(k) >= MIN_REPORT_PAGES), 20)
 
 
 @contextmanager
@@ -103,6 +109,7 @@ def run_spiders(settings, record: Path) -> dict:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.middlewares import original_request
+    from crawler.run import crawl_in_turn
     from crawler.signals import fetch_failed
 
     process = CrawlerProcess(settings)
@@ -135,16 +142,17 @@ def run_spiders(settings, record: Path) -> dict:
         counts.setdefault("failed", {}).setdefault(outcome, 0)
         counts["failed"][outcome] += 1
 
-    for name in PORTALS:
-        crawler = process.create_crawler(name)
+    def connect(crawler) -> None:
         crawler.signals.connect(on_response, signal=signals.response_received)
         crawler.signals.connect(on_item, signal=signals.item_scraped)
         crawler.signals.connect(on_failure, signal=fetch_failed)
-        process.crawl(crawler)
+
+    crawl_in_turn(process, portals(), [], settings.getint("NIANBAO_PORTALS_AT_ONCE"), prepare=connect)
     started = time.perf_counter()
     process.start()
     counts["seconds"] = time.perf_counter() - started
     counts["seconds_to_last_item"] = max(marks["last_item"], marks["last_response"]) - started
+    counts["peak_rss_mb"] = peak_rss_mb()
     record.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sent))
     return counts
 
@@ -160,6 +168,8 @@ def run_bare(settings, record: Path) -> dict:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy_playwright.page import PageMethod
+
+    from crawler.run import crawl_in_turn
 
     requests = [json.loads(line) for line in record.read_text().splitlines() if line]
     by_spider: dict[str, list[dict]] = {}
@@ -195,12 +205,20 @@ def run_bare(settings, record: Path) -> dict:
         marks["last_response"] = time.perf_counter()
 
     process = CrawlerProcess(settings)
-    for portal, replay in by_spider.items():
-        crawler = process.create_crawler(bare_spider(portal, replay))
-        crawler.signals.connect(on_response, signal=signals.response_received)
-        process.crawl(crawler)
+    crawl_in_turn(process, [bare_spider(portal, replay) for portal, replay in by_spider.items()], [],
+                  settings.getint("NIANBAO_PORTALS_AT_ONCE"),
+                  prepare=lambda crawler: crawler.signals.connect(on_response, signal=signals.response_received))
     started = time.perf_counter()
     process.start()
     counts["seconds"] = time.perf_counter() - started
     counts["seconds_to_last_response"] = marks["last_response"] - started
+    counts["peak_rss_mb"] = peak_rss_mb()
     return counts
+
+
+def peak_rss_mb() -> dict:
+    """Peak resident memory of this process (the crawl) and of the largest child it waited for."""
+    import resource
+
+    return {"crawl": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}

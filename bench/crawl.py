@@ -1,11 +1,13 @@
-"""Crawl speed: the five portal spiders against bare Scrapy spiders fetching the same requests.
+"""Crawl speed and memory: every registry portal's spider against bare Scrapy spiders fetching the same requests.
 
     python bench/crawl.py [--scale K] [--concurrency N]
 
-Starts `nianbao replica serve --scale K` (≥ 2,000 report pages), crawls it with the five spiders
-(recording every request they send), then replays exactly those requests with one bare spider per
-portal that parses nothing, under the same settings (concurrency, throttle, replica proxy, browser
-for the pages that need it). Prints pages/s for both and the ratio spiders/bare (the aim is ≥ 0.8).
+Starts `nianbao replica serve --scale K` (≥ 5,000 report pages over the whole registry), crawls it
+with every registry spider in one process, as `nianbao crawl` runs them (NIANBAO_PORTALS_AT_ONCE at
+a time), recording every request they send; then replays exactly those requests with one bare
+spider per portal that parses nothing, under the same settings (concurrency, throttle, replica
+proxy, browser for the pages that need it). Prints pages/s for both, the ratio spiders/bare (the aim
+is ≥ 0.8) and the crawl process's peak RSS (the aim is under 1 GB).
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import default_scale, manifest, report_pages, run_bare, run_children, run_spiders, scrapy_settings, served
+from common import default_scale, manifest, portals, report_pages, run_bare, run_children, run_spiders, scrapy_settings, served
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=0, help="replica scale (default: the smallest with ≥ 2,000 report pages)")
+    parser.add_argument("--scale", type=int, default=0, help="replica scale (default: the smallest with ≥ 5,000 report pages)")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests per host, both runs")
     parser.add_argument("_mode", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -39,10 +41,12 @@ def main() -> None:
     rate_s = spiders["responses"] / spiders["seconds"]
     rate_b = bare["responses"] / bare["seconds"]
     print(f"replica scale {scale}: {pages} report pages, {len(manifest(scale))} reports with attachments in the manifest")
-    print(f"five spiders: {spiders['responses']} responses, {spiders['items']} items in {spiders['seconds']:.1f} s = {rate_s:.1f} pages/s"
-          f" (failures: {spiders.get('failed', {})})")
+    print(f"registry spiders ({len(portals())}): {spiders['responses']} responses, {spiders['items']} items in "
+          f"{spiders['seconds']:.1f} s = {rate_s:.1f} pages/s (failures: {spiders.get('failed', {})})")
     print(f"bare spiders: {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f} pages/s")
     print(f"ratio spiders/bare: {rate_s / rate_b:.2f} (aim ≥ 0.80)")
+    print(f"peak RSS of the crawl process: registry spiders {spiders['peak_rss_mb']['crawl']:.0f} MB, "
+          f"bare {bare['peak_rss_mb']['crawl']:.0f} MB (aim < 1024 MB)")
 
 
 if __name__ == "__main__":

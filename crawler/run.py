@@ -162,10 +162,7 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
                 logger.warning("run %s %s", run["id"], run["message"])
             if previous:
                 logger.info("run %s resumes run %s (job directory %s)", run_id, previous, jobs)
-            for name in names:
-                crawler = process.create_crawler(name)
-                crawlers.append(crawler)
-                process.crawl(crawler)
+            crawl_in_turn(process, names, crawlers, settings.getint("NIANBAO_PORTALS_AT_ONCE"))
             process.start()
             outcome, problems = _verdict(crawlers)
         except BaseException as error:  # recorded, then raised: the traceback is the message
@@ -187,6 +184,31 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
         logging.root.removeHandler(handler)
         handler.close()
     return {"finished": EXIT_OK, "interrupted": EXIT_INTERRUPTED}.get(outcome, EXIT_FAILED)
+
+
+def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=None) -> None:
+    """Crawl `spiders` (names or classes) `at_once` at a time, each next one as soon as one finishes,
+    so that memory stays bounded however many portals the registry holds. `crawlers` gets each one
+    as it starts (after `prepare(crawler)`, e.g. to connect signals). After an interrupt (Ctrl-C,
+    SIGTERM) no further spider starts: the next run crawls them."""
+    waiting = list(spiders)
+
+    def start_next() -> None:
+        crawler = process.create_crawler(waiting.pop(0))
+        if prepare is not None:
+            prepare(crawler)
+        crawlers.append(crawler)
+        process.crawl(crawler).addBoth(finished, crawler)
+
+    def finished(result, crawler):
+        if waiting and crawler.stats.get_value("finish_reason") != "shutdown":
+            start_next()
+        elif crawler.stats.get_value("finish_reason") == "shutdown":
+            waiting.clear()
+        return result
+
+    for _ in range(min(max(1, at_once), len(waiting))):
+        start_next()
 
 
 def _verdict(crawlers) -> tuple[str, list[str]]:
@@ -373,7 +395,7 @@ REPLICA_SPEED = {
 @click.command("demo")
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file.")
 def demo_command(db: str) -> None:
-    """Serve the built-in portal replicas and crawl all five into the archive: the chain, offline."""
+    """Serve the built-in portal replicas and crawl every registry portal into the archive: the chain, offline."""
     from replica import ReplicaServer
 
     with ReplicaServer() as server:

@@ -46,6 +46,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 
 NIANBAO_REPLICA = os.environ.get("NIANBAO_REPLICA", "")
+# `nianbao crawl` crawls this many portals at a time, the next as soon as one finishes: memory stays
+# bounded however many portals the registry holds (each portal is polite to its own hosts).
+NIANBAO_PORTALS_AT_ONCE = 16
 # Seconds the browser gets to set a JavaScript challenge's cookie.
 NIANBAO_CHALLENGE_WAIT = 10.0
 

@@ -29,8 +29,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from . import signals
-from . import discovery, registry
+from . import discovery, registry, signals
 from .archived import ArchivedReports
 from .dates import parse_date
 from .items import ReportItem
@@ -248,13 +247,13 @@ class PortalSpider(scrapy.Spider):
         its disclosure menus, searched in turn. Nothing found is a warning, like an empty list."""
         if not isinstance(response, TextResponse):
             return
-        from .platforms._common import links
+        from .platforms._common import links  # here: the platforms package imports this module
 
         depth = response.meta.get("nianbao_search_depth", 0)
         columns, gateways = discovery.column_links(links(response), self.hosts)
         self.crawler.stats.inc_value("nianbao/column_search_pages")
         if columns:
-            self.crawler.stats.inc_value("nianbao/columns_found", len(columns[:1]))
+            self.crawler.stats.inc_value("nianbao/columns_found")
             url, _text = columns[0]
             self.column_found(url)
             request = self.list_request(url, callback=self.parse, meta={"nianbao_root": True})
@@ -320,7 +319,8 @@ class PortalSpider(scrapy.Spider):
             agency = _GENERIC_COLUMN.sub("", part).strip()
             if agency and not is_generic_column(agency):
                 return agency
-        return column or title or self.agency_name
+        # A generic page title ("政府信息公开目录") names no agency: the registry's name does.
+        return column or (title if not is_generic_column(title) else "") or self.agency_name or title
 
     @cached_property
     def agency_name(self) -> str:

@@ -49,15 +49,18 @@ class Site:
     """Every registry portal, each built on first use and rebuilt when its --reports files change."""
 
     def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
-                 faults: bool = False):
-        if break_portal and break_portal not in PORTALS:
-            raise ValueError(f"unknown portal {break_portal!r} (one of {', '.join(PORTALS)})")
+                 faults: bool = False, portals=None):
+        #: The portals served: every registry portal, or those named.
+        self.names = tuple(portals or PORTALS)
+        unknown = [name for name in (*self.names, *([break_portal] if break_portal else [])) if name not in PORTALS]
+        if unknown:
+            raise ValueError(f"unknown portal {', '.join(map(repr, unknown))} (see `nianbao portals`)")
         self.reports_dir, self.break_portal, self.scale, self.faults = reports_dir, break_portal, scale, faults
         self._lock = threading.Lock()
         self._portals: dict[str, tuple[tuple, Portal]] = {}
         self.shutdown = threading.Event()
         self.hosts: dict[str, str] = {}
-        for name in PORTALS:
+        for name in self.names:
             for host in portal_class(name).hosts:
                 self.hosts.setdefault(host, name)
 
@@ -83,7 +86,7 @@ class Site:
         return self.portal(name) if name else None
 
     def manifest(self) -> list[dict]:
-        return [line for name in PORTALS for line in self.portal(name).manifest()]
+        return [line for name in self.names for line in self.portal(name).manifest()]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -215,8 +218,8 @@ class ReplicaServer:
     """
 
     def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
-                 faults: bool = False, port: int = 0, host: str = "127.0.0.1", verbose: bool = False):
-        self.site = Site(reports_dir, break_portal, scale, faults)
+                 faults: bool = False, port: int = 0, host: str = "127.0.0.1", verbose: bool = False, portals=None):
+        self.site = Site(reports_dir, break_portal, scale, faults, portals)
         handler = type("BoundHandler", (Handler,), {"site": self.site})
         self.httpd = _Server((host, port), handler)
         self.httpd.verbose = verbose

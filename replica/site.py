@@ -44,6 +44,15 @@ def rng_for(*parts: object) -> random.Random:
     return random.Random("|".join(map(str, parts)))
 
 
+#: The portals' clocks: the times they print are Beijing time.
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def epoch(when: dt.datetime) -> int:
+    """Epoch seconds of a time the portal prints (Beijing time), as its JSON APIs give them."""
+    return int(when.replace(tzinfo=BEIJING).timestamp())
+
+
 def http_date(when: dt.datetime) -> str:
     return email.utils.format_datetime(when.replace(tzinfo=dt.timezone.utc), usegmt=True)
 
@@ -138,7 +147,7 @@ class Attachment:
 
     @property
     def url(self) -> str:
-        return BASE_URLS[self.portal] + self.path
+        return absolute(self.portal, self.path)
 
     def data(self) -> bytes:
         if self.source is not None:
@@ -175,7 +184,7 @@ class Report:
 
     @property
     def url(self) -> str:
-        return BASE_URLS[self.portal] + self.path
+        return absolute(self.portal, self.path)
 
     @cached_property
     def figures(self) -> Figures:
@@ -214,7 +223,12 @@ class Report:
     def attachment_bytes(self, ext: str) -> bytes:
         data = self._attachment_cache.get(ext)
         if data is None:
-            data = self._attachment_cache[ext] = files.make(self.blocks, ext)
+            # One generation however many ask at once: a retry after a client's timeout waits for
+            # the first instead of starting a second (office files take a second to build).
+            with _MAKING:
+                data = self._attachment_cache.get(ext)
+                if data is None:
+                    data = self._attachment_cache[ext] = files.make(self.blocks, ext)
         return data
 
 
@@ -231,7 +245,7 @@ class Article:
 
     @property
     def url(self) -> str:
-        return BASE_URLS[self.portal] + self.path
+        return absolute(self.portal, self.path)
 
     def body(self, flavor: str) -> str:
         rng = rng_for("article", self.portal, self.doc_id)
@@ -271,8 +285,16 @@ class Column:
         self.entries.sort(key=lambda e: (e.date, e.title), reverse=True)
 
 
+_MAKING = threading.Lock()
+
 #: Portal name -> `scheme://host` of the addresses its reports are listed under (set by each Portal).
 BASE_URLS: dict[str, str] = {}
+
+
+def absolute(portal: str, path: str) -> str:
+    """The URL of `path` on the portal's host; a path `//host/...` lies on another host of the portal's
+    (a department's subdomain)."""
+    return ("https:" + path) if path.startswith("//") else BASE_URLS[portal] + path
 
 
 def publication_date(rng: random.Random, year: int) -> dt.datetime:
@@ -343,7 +365,8 @@ def robots_txt(disallow: tuple[str, ...] = ("/search",)) -> Response:
 
 
 class Portal:
-    """Base of the five replicas: builds content, routes requests, lists its manifest.
+    """Base of every replica (the five portals' own and the platform generators'): builds content, routes
+    requests, lists its manifest.
 
     `build()` is the same for every portal: agencies from the pool (scaled), a column each with a
     report per year and some articles that are not reports, the common and the portal's own mess,
@@ -579,10 +602,18 @@ class Portal:
             self._served_once.add(key)
             return True
 
+    #: Hosts whose routes are plain paths; the others' (a department's subdomain) are `//host/path`.
+    @property
+    def primary_hosts(self) -> tuple[str, ...]:
+        return self.hosts
+
+    def route_key(self, req: Request) -> str:
+        return req.path if req.host in self.primary_hosts else f"//{req.host}{req.path}"
+
     def handle(self, req: Request) -> Response:
         if req.path == "/robots.txt":
             return robots_txt()
-        handler = self.routes.get(req.path)
+        handler = self.routes.get(self.route_key(req))
         if handler is None:
             handler = self.dynamic(req)
         if handler is None:
@@ -625,28 +656,38 @@ class Portal:
                         last_modified=att.report.published, etag=True)
 
     def manifest(self) -> list[dict]:
+        """Every report page and file, with the title and date its list shows (a file: its page's)."""
         out = []
         for r in self.reports:
             origin = {key: value for key, value in (("file", r.file), ("fault", r.fault)) if value}
-            out.append({"portal": self.name, "url": r.url, "title": self.listed_title(r), "kind": "page", **origin})
-            out += [{"portal": self.name, "url": a.url, "title": a.link_text, "kind": "attachment", **origin}
+            date = self.listed_date(r)
+            out.append({"portal": self.name, "url": r.url, "title": self.listed_title(r), "kind": "page",
+                        "date": date, **origin})
+            out += [{"portal": self.name, "url": a.url, "title": a.link_text, "kind": "attachment", "date": date, **origin}
                     for a in r.attachments]
         for c in self.columns:
             for e in c.entries:
                 if e.role == "attachment" and isinstance(e.target, Attachment) and e.target.report not in self.reports:
-                    out.append({"portal": self.name, "url": e.target.url, "title": e.title, "kind": "attachment"})
+                    out.append({"portal": self.name, "url": e.target.url, "title": e.title, "kind": "attachment",
+                                "date": f"{e.date:%Y-%m-%d}"})
         return out
 
     def listed_title(self, report: Report) -> str:
-        return self._titles.get(id(report), report.title)
+        listing = self._listings.get(id(report))
+        return listing.title if listing else report.title
+
+    def listed_date(self, report: Report) -> str:
+        listing = self._listings.get(id(report))
+        return f"{(listing.date if listing else report.published):%Y-%m-%d}"
 
     @cached_property
-    def _titles(self) -> dict[int, str]:
+    def _listings(self) -> dict[int, Entry]:
+        """The list entry each report is first listed under."""
         out = {}
         for c in self.columns:
             for e in c.entries:
                 if e.role in {"report", "fault"} and isinstance(e.target, Report):
-                    out.setdefault(id(e.target), e.title)
+                    out.setdefault(id(e.target), e)
         return out
 
     def catalog(self) -> list[dict]:

@@ -26,3 +26,5 @@ def _generic(platform: str) -> type:
 for _platform in BASES:
     _cls = _generic(_platform)
     globals()[_cls.__name__] = _cls
+# Only the spiders stay in the module: Scrapy's loader takes every spider class it holds.
+del _platform, _cls

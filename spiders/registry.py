@@ -28,3 +28,5 @@ for _portal in registry.load():
     if not _own_module(_portal.key):
         _cls = spider_class(_portal)
         globals()[_cls.__name__] = _cls
+# Only the spiders stay in the module: Scrapy's loader takes every spider class it holds.
+del _portal, _cls

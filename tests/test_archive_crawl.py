@@ -25,6 +25,7 @@ import pytest
 
 from archive import Archive
 from replica import ReplicaServer
+from replica_fixtures import THE_FIVE
 
 ROOT = Path(__file__).resolve().parents[1]
 # NIANBAO_RECHECK=all: every archived report is asked for again, not only those due tonight on the
@@ -46,7 +47,7 @@ def nianbao(*args: str, replica: str | None = None, timeout: float = 600, **pope
 
 
 def crawl(db: Path, replica: str, *portals: str) -> subprocess.CompletedProcess:
-    result = nianbao("crawl", *portals, "--db", str(db), *FAST, replica=replica)
+    result = nianbao("crawl", *(portals or THE_FIVE), "--db", str(db), *FAST, replica=replica)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "Traceback" not in result.stderr, result.stderr[result.stderr.index("Traceback") - 1000 :][:5000]
     return result
@@ -65,7 +66,7 @@ def reports_dir(tmp_path_factory, shared) -> Path:
 
 @pytest.fixture(scope="module")
 def server(reports_dir):
-    with ReplicaServer(reports_dir=reports_dir) as replica:
+    with ReplicaServer(reports_dir=reports_dir, portals=THE_FIVE) as replica:
         yield replica
 
 
@@ -150,7 +151,7 @@ def test_an_edited_report_becomes_exactly_one_new_version(reports_dir, tmp_path,
     shutil.copytree(reports_dir, edit_dir)
     report_file = edit_dir / "changshou" / EDITED_NAME
     db = tmp_path / "edit.db"
-    with ReplicaServer(reports_dir=edit_dir) as server:
+    with ReplicaServer(reports_dir=edit_dir, portals=THE_FIVE) as server:
         url = next(m["url"] for m in server.manifest() if m.get("file") == EDITED_NAME)
         before = _served(server, url)
         crawl(db, server.url, "changshou")
@@ -182,7 +183,7 @@ def test_a_report_published_between_runs_is_found_through_the_revalidated_lists(
     publish_dir = tmp_path / "reports"
     shutil.copytree(reports_dir, publish_dir)
     db = tmp_path / "publish.db"
-    with ReplicaServer(reports_dir=publish_dir) as server:
+    with ReplicaServer(reports_dir=publish_dir, portals=THE_FIVE) as server:
         crawl(db, server.url, "changshou")
         shutil.copy(next((shared / "seeds").glob("000_*.txt")), publish_dir / "changshou" / "changshou-new.txt")
         url = next(m["url"] for m in server.manifest() if m.get("file") == "changshou-new.txt")
@@ -202,7 +203,7 @@ def test_a_list_drawn_by_scripts_is_rendered_again_only_when_its_data_changed(re
     shutil.copytree(reports_dir, publish_dir)
     (publish_dir / "linxiang").mkdir(exist_ok=True)
     db = tmp_path / "render.db"
-    with ReplicaServer(reports_dir=publish_dir) as server:
+    with ReplicaServer(reports_dir=publish_dir, portals=THE_FIVE) as server:
         first = crawl(db, server.url, "linxiang")
         again = crawl(db, server.url, "linxiang")
         shutil.copy(next((shared / "seeds").glob("004_*.txt")), publish_dir / "linxiang" / "linxiang-new.txt")

@@ -29,9 +29,10 @@ from pathlib import Path
 import pytest
 
 from replica import ReplicaServer
+from replica_fixtures import THE_FIVE
 
 ROOT = Path(__file__).resolve().parents[1]
-PORTALS = ["changshou", "dongguan", "linxiang", "yanping", "zhuji"]
+PORTALS = sorted(THE_FIVE)
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
         "-s", "RETRY_BACKOFF_BASE=0"]
 #: The night the runs pretend to happen on: which archived reports are due is then fixed.
@@ -43,7 +44,7 @@ def nianbao_crawl(db: Path, replica: str, *args: str, env: dict | None = None, t
     environment.pop("NIANBAO_DB", None)
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", "--db", str(db), *FAST, *args],
+        [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", *PORTALS, "--db", str(db), *FAST, *args],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout,
     )
     result.seconds = time.monotonic() - started
@@ -65,7 +66,7 @@ def rows(db: Path, sql: str, *params) -> list[dict]:
 def server():
     """The replicas, recording every host a client asked for (CONNECT included)."""
     asked: list[tuple[str, str]] = []
-    with ReplicaServer() as replica:
+    with ReplicaServer(portals=PORTALS) as replica:
         handler = replica.httpd.RequestHandlerClass
 
         class Recording(handler):
@@ -195,7 +196,7 @@ def test_recheck_all_asks_for_every_archived_report_and_the_unchanged_ones_answe
 def test_a_broken_portal_fails_the_run_naming_it_while_the_others_finish(first, archive, tmp_path):
     broken = tmp_path / "broken.db"
     shutil.copy(archive, broken)
-    with ReplicaServer(break_portal="dongguan") as replica:
+    with ReplicaServer(break_portal="dongguan", portals=PORTALS) as replica:
         result = nianbao_crawl(broken, replica.url)
     assert result.returncode == 1, result.stderr[-3000:]
     lines = [line for line in result.stderr.splitlines() if line.startswith("dongguan: https://")]

@@ -16,20 +16,20 @@ import pytest
 import replica
 from extract.templates import APPLICANT_COLUMNS, TEMPLATES_BY_NAME
 from replica import ReplicaServer, catalog, manifest, report_data
-from replica_fixtures import WALKERS, ProxyClient, https, solve_challenge
+from replica_fixtures import THE_FIVE, WALKERS, ProxyClient, https, solve_challenge
 
-PORTALS = replica.PORTALS
+PORTALS = THE_FIVE
 
 
 @pytest.fixture(scope="module")
 def server():
-    with ReplicaServer() as srv:
+    with ReplicaServer(portals=PORTALS) as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
 def base_manifest():
-    return manifest()
+    return manifest(portals=PORTALS)
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_manifest_lists_every_portal_with_https_urls(base_manifest):
 
 
 def test_manifest_is_deterministic_and_holds_the_seed_reports(base_manifest):
-    assert manifest() == base_manifest
+    assert manifest(portals=PORTALS) == base_manifest
     urls = {m["url"] for m in base_manifest}
     for seed in (
         "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/xzndbg/wsz_65331/202301/t20230118_11519914.html",
@@ -193,7 +193,7 @@ def test_changshou_headers_twins_redirect_and_dead_link(client):
     assert any(h.endswith("_wap.html") for h in twins) and any(h.startswith("http://") for h in twins)
     col = "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/"
     listing = "".join(client.get(col + ("index.html" if n == 0 else f"index_{n}.html")).text for n in range(3))
-    moved = [m for m in manifest() if "/202004/t20200416_" in m["url"]]
+    moved = [m for m in manifest(portals=PORTALS) if "/202004/t20200416_" in m["url"]]
     assert len(moved) == 1
     old = re.search(r'href="(\./2019\d\d/t2019\d+_(\d+)\.html)"[^>]*title="([^"]*2018[^"]*)"', listing)
     reply = client.get(urljoin(col, old.group(1)))
@@ -230,7 +230,7 @@ def test_zhuji_datastore_dataproxy_cookie_encoding_and_downloads(client):
     assert hidden.status == 200 and "001008006002065/2024-154563" in hidden.text
     old = next(d for d in report_data(portal="zhuji") if d["published"] < "2019-12-31")
     assert 'class="main-fl bt-left"' in client.get(old["url"]).text
-    att = next(m for m in manifest() if m["portal"] == "zhuji" and m["kind"] == "attachment")
+    att = next(m for m in manifest(portals=PORTALS) if m["portal"] == "zhuji" and m["kind"] == "attachment")
     reply = client.get(att["url"])
     assert "downfile.jsp" in att["url"] and reply.headers["content-disposition"].startswith("attachment;")
     view = client.get("https://www.zhuji.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=001008006&fbtime=2023")
@@ -264,7 +264,7 @@ def test_dongguan_resets_non_browsers_and_challenges_html(server):
     assert "/dgcsz/gkmlpt/content/" in art["url"]
     detail = browser.get(next(a["url"] for a in json.loads(p1.body)["articles"] if "政府信息公开工作年度报告" in a["title"]))
     assert "索引号" in detail.text and "成文日期" in detail.text
-    att = next(m for m in manifest() if m["portal"] == "dongguan" and m["kind"] == "attachment")
+    att = next(m for m in manifest(portals=PORTALS) if m["portal"] == "dongguan" and m["kind"] == "attachment")
     assert fresh.get(att["url"]).status == 200
 
 
@@ -279,11 +279,11 @@ def test_yanping_pages_of_twenty_and_transient_503(client):
     assert re.search(r"共\d+条信息", pager.get()) and "下一页" in pager.get()
     assert pager.css("a::attr(href)").getall()[0].endswith("&page=2")
     flaky = next(d for d in report_data(portal="yanping") if "transient503" in d["mess"])
-    with ReplicaServer() as fresh:  # the module's server may have served it already
+    with ReplicaServer(portals=PORTALS) as fresh:  # the module's server may have served it already
         once = ProxyClient(fresh.url)
         assert once.get(flaky["url"]).status == 503
         assert once.get(flaky["url"]).status == 200
-    with ReplicaServer(scale=5) as big:
+    with ReplicaServer(portals=PORTALS, scale=5) as big:
         page = ProxyClient(big.url).get(base + "&page=6").sel().css("div.page").get()
         assert "…" in page and len(re.findall(r">(\d+)<", page)) <= 10
 
@@ -335,13 +335,13 @@ def test_reports_dir_publishes_files_read_at_request_time(tmp_path):
     from replica.document import Block
     from replica.files import pdf
     (tmp_path / "linxiang" / "scan.pdf").write_bytes(pdf([Block("h", "某镇2023年政府信息公开工作年度报告"), Block("p", "正文")]))
-    lines = [m for m in manifest(reports_dir=tmp_path) if m.get("file")]
+    lines = [m for m in manifest(portals=PORTALS, reports_dir=tmp_path) if m.get("file")]
     assert {(m["portal"], m["file"], m["kind"]) for m in lines} == {
         ("yanping", "mine.txt", "page"), ("yanping", "frag.html", "page"),
         ("linxiang", "scan.pdf", "page"), ("linxiang", "scan.pdf", "attachment")}
     mine = next(m for m in lines if m["file"] == "mine.txt")
     assert mine["title"] == "某乡2023年政府信息公开工作年度报告"
-    with ReplicaServer(reports_dir=tmp_path) as srv:
+    with ReplicaServer(portals=PORTALS, reports_dir=tmp_path) as srv:
         client = ProxyClient(srv.url)
         assert mine["url"] in {fold(u) for u in WALKERS["yanping"](client)}
         page = client.get(mine["url"])
@@ -362,12 +362,12 @@ def test_reports_dir_publishes_the_shared_real_reports(tmp_path, shared):
     files = sorted((shared / "seeds").glob("*.txt")) + sorted((shared / "reports").glob("*.*"))
     files = [f for f in files if f.suffix in {".txt", ".pdf", ".html", ".md"}]
     for i, f in enumerate(files):
-        folder = tmp_path / replica.PORTALS[i % 5]
+        folder = tmp_path / PORTALS[i % 5]
         folder.mkdir(exist_ok=True)
         (folder / f.name).write_bytes(f.read_bytes())
-    lines = [m for m in manifest(reports_dir=tmp_path) if m.get("file")]
+    lines = [m for m in manifest(portals=PORTALS, reports_dir=tmp_path) if m.get("file")]
     assert {m["file"] for m in lines} == {f.name for f in files}
-    with ReplicaServer(reports_dir=tmp_path) as srv:
+    with ReplicaServer(portals=PORTALS, reports_dir=tmp_path) as srv:
         client = ProxyClient(srv.url)
         solve_challenge(client, "https://www.dg.gov.cn/zwgk/zfxxgkml/index.html")
         for m in lines:
@@ -378,7 +378,7 @@ def test_reports_dir_publishes_the_shared_real_reports(tmp_path, shared):
 
 
 def test_break_empties_one_portals_lists():
-    with ReplicaServer(break_portal="changshou") as srv:
+    with ReplicaServer(portals=PORTALS, break_portal="changshou") as srv:
         client = ProxyClient(srv.url)
         assert WALKERS["changshou"](client) == {}
         assert WALKERS["yanping"](client)
@@ -387,16 +387,16 @@ def test_break_empties_one_portals_lists():
 
 
 def test_scale_grows_deterministically_past_2000_pages(base_manifest):
-    big = manifest(scale=10)
+    big = manifest(portals=PORTALS, scale=10)
     assert sum(m["kind"] == "page" for m in big) >= 2000
-    assert big == manifest(scale=10)
+    assert big == manifest(portals=PORTALS, scale=10)
     assert {m["url"] for m in base_manifest} - {m["url"] for m in big} == set()
 
 
 def test_faults_answer_500_hang_truncate_and_change_layout():
-    lines = [m for m in manifest(faults=True) if m.get("fault")]
+    lines = [m for m in manifest(portals=PORTALS, faults=True) if m.get("fault")]
     assert Counter(m["fault"] for m in lines) == {k: 5 for k in ("http_500", "timeout", "truncated", "layout")}
-    with ReplicaServer(faults=True) as srv:
+    with ReplicaServer(portals=PORTALS, faults=True) as srv:
         client = ProxyClient(srv.url)
         solve_challenge(client, "https://www.dg.gov.cn/zwgk/zfxxgkml/index.html")
         for m in lines:

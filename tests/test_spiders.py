@@ -63,7 +63,7 @@ def report_urls(results) -> list[str]:
     ],
 )
 def test_changshou_twins_fold_into_one_address(twin):
-    assert canonical_url(twin, ChangshouSpider.twins) == (
+    assert canonical_url(twin, ChangshouSpider().twins) == (
         "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/xzndbg/wsz_65331/202301/t20230118_11519914.html"
     )
 

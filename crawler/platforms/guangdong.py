@@ -21,6 +21,7 @@ import chompjs
 import scrapy
 from scrapy.http import TextResponse
 
+from .. import registry
 from ..dates import parse_date
 from ..spider import Entry, PortalSpider, entries_from_links, is_generic_column
 from ..urls import TwinRules
@@ -58,9 +59,14 @@ class GuangdongSpider(PortalSpider):
             return
         depth = response.meta.get("nianbao_depth", 0)
         for url, text in links(response):
+            path = urlsplit(url).path
+            if GKMLPT.search(path + "?") and self.is_department_host(url):
+                request = self.list_request(url, callback=self.parse_gkmlpt, column=text)
+                if request is not None:
+                    yield request
+                continue
             if not same_site(url, self.hosts):
                 continue
-            path = urlsplit(url).path
             if GKMLPT.search(path + "?"):
                 request = self.list_request(url, callback=self.parse_gkmlpt, column=text)
             elif self.column_slug in path or (_REPORT_COLUMN.search(text) and not self.post.search(path)):
@@ -74,6 +80,15 @@ class GuangdongSpider(PortalSpider):
                 yield request
         # Catalogue pages are menus; reports they happen to list are still taken.
         yield from self.report_requests(response, self._entries(response, self.column_of(response)), empty_ok=True)
+
+    def is_department_host(self, url: str) -> bool:
+        """A department's subdomain of the portal's domain (`audit.dg.gov.cn` for www.dg.gov.cn) that
+        is no registry portal of its own: its gkmlpt catalogue is this portal's."""
+        host = (urlsplit(url).hostname or "").lower()
+        domains = {h[4:] if h.startswith("www.") else h for h in self.hosts}
+        if host in self.hosts or not any(host.endswith("." + d) for d in domains):
+            return False
+        return host not in {h for p in registry.load() for h in p.hosts}
 
     def _unit_name(self, response: TextResponse, text: str) -> str:
         unit = response.meta.get("nianbao_column") if response.meta.get("nianbao_depth") else ""

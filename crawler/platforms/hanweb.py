@@ -37,6 +37,7 @@ _PARAM = re.compile(r"var\s+param_(\w+)\s*=\s*(\{.*?\})\s*;", re.S)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]+)['\"]", re.S)
 _AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*(\{[^{}]*\})", re.S)
 _JPAAS = re.compile(r"['\"]([^'\"]*/jpaas-publish-server/front/page/build/unit\?[^'\"]*)['\"]")
+_XXGK_PAGES = re.compile(r"第\s*\d+\s*/\s*(\d+)\s*页")
 _JS_PAIR = re.compile(r"(\w+)\s*:\s*['\"]([^'\"]*)['\"]")
 _UNIT = re.compile(r"<div[^>]+id=['\"]?(\d+)['\"]?[^>]*>\s*<script[^>]+text/xml", re.I)
 
@@ -69,10 +70,10 @@ class HanwebSpider(PortalSpider):
         yield from subcolumns
         groups = list(self.group_requests(response, column))
         yield from groups
-        service = list(self.jpaas_requests(response, column))
+        service = list(self.jpaas_requests(response, column)) + list(self.xxgk_requests(response, column))
         yield from service
         # The root column may only be a menu; pages outside the report tree need list no report; a
-        # page whose list the jpaas service answers shows none itself.
+        # page whose list the jpaas service or the disclosure module answers shows none itself.
         empty_ok = not in_tree or (is_root and bool(subcolumns)) or bool(service)
         yield from self.report_requests(response, entries, empty_ok=empty_ok)
 
@@ -184,6 +185,33 @@ class HanwebSpider(PortalSpider):
             total = int(data.get("total") or 0) if isinstance(data, dict) and str(data.get("total") or "0").isdigit() else 0
             for n in range(2, math.ceil(total / self.jpaas_page_size) + 1):
                 yield from self._jpaas_page(endpoint, params, column, n)
+
+    def xxgk_requests(self, response: TextResponse, column: str, page: int = 1) -> Iterator[scrapy.Request]:
+        """The disclosure module's list a column page POSTs for (`/module/xxgk/search.jsp`, its form's
+        fields), page `page`."""
+        form = response.xpath("//form[contains(@action, '/module/xxgk/search.jsp')]")
+        if not form:
+            return
+        fields = {i.attrib["name"]: i.attrib.get("value", "") for i in form[0].xpath(".//input[@name]")}
+        yield from self._xxgk_page(response.urljoin(form[0].attrib["action"]), fields, column, page)
+
+    def _xxgk_page(self, url: str, fields: dict[str, str], column: str, page: int) -> Iterator[scrapy.Request]:
+        body = _urlencode({**fields, "currpage": str(page)})
+        request = self.list_request(url, callback=self.parse_xxgk, column=column, method="POST", body=body,
+                                    headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+                                    meta={"nianbao_xxgk": (url, fields, page)})
+        if request is not None:
+            yield request
+
+    def parse_xxgk(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """A disclosure-module answer: rows of articles (their `?xxgkhide=1` view), `第1/N页`."""
+        column = self.column_of(response)
+        entries = entries_from_links(Selector(text=response.text), response.url, self.article, column)
+        yield from self.report_requests(response, [e for e in entries if same_site(e.url, self.hosts)])
+        url, fields, page = response.meta["nianbao_xxgk"]
+        if page == 1 and (pages := _XXGK_PAGES.search(response.text)):
+            for n in range(2, int(pages.group(1)) + 1):
+                yield from self._xxgk_page(url, fields, column, n)
 
     def _names(self, response: TextResponse) -> set[str]:
         names = set(breadcrumb(response)[-1:])

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from ..site import Column, Report, Request, Response, stable_int
+from ..site import Column, Report, Request, Response, epoch, stable_int
 from .common import GeneratedSite
 
 REPORT_CATEGORY_NAMES = ("年报", "政府信息公开年报", "政府信息公开工作年度报告")
@@ -145,7 +145,7 @@ class GkmlptSite(GeneratedSite):
             doc_id = getattr(e.target, "doc_id", 0)
             if self.has("mpost") and doc_id % 3 == 0:
                 url = url.replace("/post_", "/mpost_")
-            stamp = int(e.date.timestamp())
+            stamp = epoch(e.date)
             articles.append({"id": doc_id, "title": e.title, "url": url, "date": stamp,
                              "display_publish_time": stamp, "created_at": f"{e.date:%Y-%m-%d %H:%M:%S}",
                              "publisher": self.registry_portal.name, "attachment": []})

@@ -11,7 +11,9 @@ Variants, drawn per site: the newer proxy path `/module/web/jpage/dataproxy.jsp`
 served there); the POST parameters only in the `jpage({...})` call; records as `<tr>` rows with the
 date in `td.bt_time`; the jpaas publishing service (articles `/col/colN/art/YYYY/art_<uuid>.html`,
 lists from `/api-gateway/jpaas-publish-server/front/page/build/unit?...&paramJson={"pageNo":N,
-"pageSize":M}` whose `data.html` holds the `<li>` rows).
+"pageSize":M}` whose `data.html` holds the `<li>` rows); the disclosure-catalogue module instead of
+the datastore (a form POSTed to `/module/xxgk/search.jsp` with `infotypeId`, `jdid`, `area`, `divid`,
+`currpage`, answering rows that link the `?xxgkhide=1` view, `第1/N页`).
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from .common import GeneratedSite
 PER_PAGE = 4
 GROUP = 4  # records embedded in the page
 JPAAS_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+XXGK_SEARCH = "/module/xxgk/search.jsp"
 
 
 class HanwebSite(GeneratedSite):
     flavor = "hanweb"
-    variant_names = ("new_proxy", "params_in_jpage", "tr_records", "jpaas")
+    variant_names = ("new_proxy", "params_in_jpage", "tr_records", "jpaas", "xxgk_search")
     base_agencies = 3
 
     @property
@@ -49,10 +52,12 @@ class HanwebSite(GeneratedSite):
         return "/module/web/jpage/dataproxy.jsp" if self.has("new_proxy") else "/module/jpage/dataproxy.jsp"
 
     def draw_variants(self) -> frozenset[str]:
-        # One site in four runs on the jpaas service, which lists through JSON, not the datastore.
-        if stable_int("jpaas", self.registry_portal.key) % 4 == 0:
-            return frozenset({"jpaas"})
-        return super().draw_variants() - {"jpaas"}
+        # One site in four runs on the jpaas service, which lists through JSON, one in four lists
+        # through the disclosure module: neither has the datastore's variants.
+        draw = stable_int("jpaas", self.registry_portal.key) % 4
+        if draw < 2:
+            return frozenset({("jpaas", "xxgk_search")[draw]})
+        return super().draw_variants() - {"jpaas", "xxgk_search"}
 
     def agency_pool(self) -> list[Agency]:
         pool = [self.own_agency("own"), self.unit("dept", 1), self.unit("town", 2, town=True)]
@@ -99,6 +104,7 @@ class HanwebSite(GeneratedSite):
         self.route(f"/col/col{self.root_col}/index.html", lambda req: self.cached("root", self._root))
         self.route(self.proxy, self._dataproxy)
         self.route(JPAAS_API, self._jpaas)
+        self.route(XXGK_SEARCH, self._xxgk_search)
         self.route("/module/download/downfile.jsp", self._download)
 
     def by_col(self, col: str) -> Column | None:
@@ -138,6 +144,14 @@ class HanwebSite(GeneratedSite):
                        f' loadUnit("{JPAAS_API}?webId={self.webid}&pageId={col}&parseType=buildstatic&pageType=column'
                        f'&tagId=list&tplSetId=" + unitConfig.tplSetId + "&paramJson=" + encodeURIComponent(JSON.stringify('
                        f'{{pageNo: 1, pageSize: {PER_PAGE}}})));</script>')
+        elif self.has("xxgk_search"):
+            fields = {"infotypeId": f"A{col % 1000:03d}", "jdid": self.webid, "area": self.area_code(column),
+                      "divid": f"div{col}", "sortfield": "compaltedate:0", "standardXxgk": 1}
+            inputs = "".join(f'<input type="hidden" name="{k}" value="{escape(str(v))}">' for k, v in fields.items())
+            listing = (f'<form id="xxgkForm" action="{XXGK_SEARCH}" method="post">{inputs}'
+                       '<input type="hidden" name="currpage" value="1"></form>'
+                       f'<div id="div{col}"></div><script>$.post($("#xxgkForm").attr("action"), $("#xxgkForm").serialize(),'
+                       f' function (html) {{ $("#div{col}").html(html); }});</script>')
         else:
             params = self._params(column, uid)
             first = column.entries[:GROUP]
@@ -180,6 +194,25 @@ class HanwebSite(GeneratedSite):
         rows = "".join(self._record(e) for e in entries[(page - 1) * size: page * size])
         body = {"success": True, "data": {"html": f"<ul>{rows}</ul>", "total": len(entries), "pageNo": page}}
         return Response(200, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json;charset=UTF-8")])
+
+    def area_code(self, column: Column) -> str:
+        """The agency's area code as the disclosure module names it (15 digits)."""
+        return f"{stable_int('area', self.registry_portal.key) % 10**9:09d}{column.agency.extra['col'] % 10**6:06d}"
+
+    def _xxgk_search(self, req: Request) -> Response:
+        form = {**req.args, **req.form}
+        column = next((c for c in self.columns if self.area_code(c) == form.get("area")), None)
+        entries = [] if column is None or column.broken or form.get("jdid") != str(self.webid) else column.entries
+        try:
+            page = max(1, int(form.get("currpage", "1")))
+        except ValueError:
+            page = 1
+        pages = max(1, -(-len(entries) // PER_PAGE))
+        rows = "".join(f"<tr><td><a href='{e.href}?xxgkhide=1' target='_blank'>{escape(e.title)}</a></td>"
+                       f"<td>{e.date:%Y-%m-%d}</td></tr>" for e in entries[(page - 1) * PER_PAGE: page * PER_PAGE])
+        html = (f'<table class="xxgk-list"><tr><th>名称</th><th>发布日期</th></tr>{rows}</table>'
+                f'<div class="page">共{len(entries)}条 第{page}/{pages}页</div>')
+        return Response(200, html.encode(), [("Content-Type", "text/html;charset=UTF-8")])
 
     def _download(self, req: Request) -> Response:
         att = self.files.get(req.args.get("filename", ""))

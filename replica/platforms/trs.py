@@ -121,8 +121,17 @@ class TrsSite(GeneratedSite):
         if gateway not in self.routes:
             self.route(gateway, lambda req: self.page("政务公开", f'<div class="list"><a href="{gateway}zfxxgkzn/">政府信息公开指南</a>'
                                                        f'<a href="{self.starts[0]}">政府信息公开年报</a></div>'))
-        self.route("/", lambda req: self.page(self.registry_portal.name, f'<div class="nav"><a href="/">首页</a>'
-                                              f'<a href="{gateway}">政务公开</a><a href="/hdjl/">互动交流</a></div>'))
+        self.route("/", lambda req: self.cached("home", lambda: self.page(self.registry_portal.name, (
+            f'<div class="nav"><a href="/">首页</a><a href="{gateway}">政务公开</a><a href="/hdjl/">互动交流</a></div>'
+            + self._latest()))))
+
+    def _latest(self) -> str:
+        """The home page's 最新公开 box: the newest documents, linked where they live."""
+        entries = sorted((e for c in self.columns for e in c.entries if e.role in ("report", "article")),
+                         key=lambda e: e.date, reverse=True)[:4]
+        items = "".join(f'<li><a href="{escape(self.resolve(c, e.href))}">{escape(e.title)}</a></li>'
+                        for e in entries for c in self.columns if e in c.entries)
+        return f'<div class="latest"><h3>最新公开</h3><ul>{items}</ul></div>'
 
     def route_report(self, report: Report, column: Column) -> None:
         self.route(report.path, lambda req, r=report, c=column: self.report_response(

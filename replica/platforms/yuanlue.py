@@ -26,12 +26,14 @@ from .common import GeneratedSite
 LIST = "/cms/infopublic/publicInfoView.shtml"
 NODES = "/cms/infopublic/listChildNodes.shtml"
 PER_PAGE = 8
-ADDRESS_SHAPES = ("/cms/cms/html/{site}/{day}/{id}.html", "/cms/html/{site}/{day}/{id}.html", "/html/{day}/{id}.html")
+#: Detail address shapes, by the variant that names them.
+ADDRESS_SHAPES = {"cms_cms_paths": "/cms/cms/html/{site}/{day}/{id}.html", "cms_paths": "/cms/html/{site}/{day}/{id}.html",
+                  "bare_html_paths": "/html/{day}/{id}.html"}
 
 
 class YuanlueSite(GeneratedSite):
     flavor = "yuanlue"
-    variant_names = ("script_tree",)
+    variant_names = ("script_tree", *ADDRESS_SHAPES)
     base_agencies = 3
 
     @cached_property
@@ -42,9 +44,15 @@ class YuanlueSite(GeneratedSite):
     def site_id(self) -> int:
         return 2 + stable_int("siteid", self.registry_portal.key) % 90
 
+    def draw_variants(self) -> frozenset[str]:
+        # One address shape each.
+        shapes = list(ADDRESS_SHAPES)
+        shape = shapes[stable_int("shape", self.registry_portal.key) % len(shapes)]
+        return (super().draw_variants() - set(shapes)) | {shape}
+
     @property
     def address_shape(self) -> str:
-        return ADDRESS_SHAPES[stable_int("shape", self.registry_portal.key) % len(ADDRESS_SHAPES)]
+        return next(ADDRESS_SHAPES[v] for v in ADDRESS_SHAPES if self.has(v))
 
     def agency_pool(self) -> list[Agency]:
         pool = [self.own_agency("own"), self.unit("dept", 1), self.unit("town", 2, town=True)]

@@ -9,6 +9,8 @@
 - Units on gkmlpt (dgcsz 茶山镇) have a Vue app `/dgcsz/gkmlpt/index` whose `window._CONFIG` holds SID
   and the category TREE, a JSON list `/dgcsz/gkmlpt/api/all/<catId>?page=N&sid=SID` (100 a page, page
   0 = page 1) and details `/dgcsz/gkmlpt/content/X/XXXX/post_<id>.html`.
+- The city's own reports sit on the site's root catalogue (`/gkmlpt/index`), a department's on its
+  own subdomain's (`audit.dg.gov.cn/gkmlpt/index`), both linked from the disclosure catalogue.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ import json
 import secrets
 from html import escape
 
-from ..site import Agency, Article, Attachment, Column, Portal, Report, Request, Response, html_response, stable_int
+from ..site import (
+    Agency, Article, Attachment, Column, Portal, Report, Request, Response, absolute, epoch, html_response,
+    stable_int,
+)
 
 HOST = "https://www.dg.gov.cn"
 PER_PAGE = 8
@@ -30,6 +35,8 @@ UID_COOKIE = "__jsluid_s"
 POOL = [
     ("hjz", "厚街镇", "厚街镇人民政府", "town", 2014),
     ("zbz", "寮步镇", "寮步镇人民政府", "town", 2016),
+    ("dgsz", "市政府", "东莞市人民政府", "government", 2019),
+    ("audit", "市审计局", "东莞市审计局", "department", 2019),
     ("dgcsz", "茶山镇", "茶山镇人民政府", "town", 2015),
     ("hmz", "虎门镇", "虎门镇人民政府", "town", 2019),
     ("sfgj", "市发展和改革局", "东莞市发展和改革局", "department", 2017),
@@ -57,7 +64,8 @@ POOL = [
     ("ssjj", "市市场监督管理局", "东莞市市场监督管理局", "department", 2019),
     ("srsj", "市人力资源和社会保障局", "东莞市人力资源和社会保障局", "department", 2017),
 ]
-GKMLPT_UNITS = {"dgcsz"}
+#: Units on a gkmlpt catalogue: its folder on www.dg.gov.cn, or `//<host>/` for a department's subdomain.
+GKMLPT_UNITS = {"dgcsz": "/dgcsz/", "dgsz": "/", "audit": "//audit.dg.gov.cn/"}
 TREE_NAMES = [(2841, "机构职能"), (2842, "政策文件"), (2843, "规划计划"), (2844, "财政资金"),
               (2845, "年报"), (2846, "重点领域信息"), (2847, "其他")]
 NB_CAT = 2845
@@ -92,12 +100,13 @@ FOOT = """<div class="footer">
 
 class Dongguan(Portal):
     name = "dongguan"
-    hosts = ("www.dg.gov.cn",)
+    hosts = ("www.dg.gov.cn", "audit.dg.gov.cn")
+    primary_hosts = ("www.dg.gov.cn",)
     flavor = "nfcms"
     content_type = "text/html; charset=utf-8"
     id_range = (3_000_000, 1_900_000)
     extra_id_range = (5_000_000, 900_000)
-    base_agencies = 5
+    base_agencies = 7
     seeds = {("hjz", 2023): ("002", dt.datetime(2024, 1, 31, 16, 46, 10), 4148524)}
     fault_year = 2013
     sid = "755033"
@@ -142,7 +151,7 @@ class Dongguan(Portal):
 
     # ------------------------------------------------------------ content
     def agency_pool(self) -> list[Agency]:
-        return [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"gkmlpt": slug in GKMLPT_UNITS})
+        return [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"gkmlpt": GKMLPT_UNITS.get(slug)})
                 for slug, name, full, kind, first in POOL]
 
     def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
@@ -157,11 +166,11 @@ class Dongguan(Portal):
 
     def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         if agency.extra.get("gkmlpt"):
-            return f"/{agency.key}/gkmlpt/content/{doc_id // 1_000_000}/{doc_id // 1000}/post_{doc_id}.html"
+            return f"{agency.extra['gkmlpt']}gkmlpt/content/{doc_id // 1_000_000}/{doc_id // 1000}/post_{doc_id}.html"
         return f"/zwgk/zfxxgkml/{agency.key}/zfxxgkgzndbg/content/post_{doc_id}.html"
 
     def href(self, column: Column, path: str) -> str:
-        return HOST + path
+        return absolute(self.name, path)
 
     def article_titles(self, agency: Agency) -> list[tuple[str, int]]:
         last = agency.years[-1]
@@ -199,9 +208,10 @@ class Dongguan(Portal):
     def route_lists(self, column: Column) -> None:
         agency = column.agency
         if agency.extra.get("gkmlpt"):
-            base = f"/{agency.key}/gkmlpt/"
+            base = f"{agency.extra['gkmlpt']}gkmlpt/"
             self.route(base + "index", lambda req, c=column: self.cached(f"spa:{c.key}", lambda: self._spa(c)))
-            self.route(base, lambda req, c=column: self.routes[f"/{c.key}/gkmlpt/index"](req))
+            self.route(base, self.routes[base + "index"])
+            self.route(base + "api", lambda req, c=column: self._api(req, c))
         else:
             base = f"/zwgk/zfxxgkml/{agency.key}/zfxxgkgzndbg/"
             pages = max(1, -(-len(column.entries) // PER_PAGE))
@@ -216,9 +226,9 @@ class Dongguan(Portal):
         self.route("/", lambda req: self._page("中国东莞政府门户网站", '<a href="/zwgk/zfxxgkml/index.html">政府信息公开目录</a>'))
 
     def dynamic(self, req: Request):
-        parts = req.path.strip("/").split("/")
-        if len(parts) == 5 and parts[1:3] == ["gkmlpt", "api"] and parts[3] == "all":
-            return self._api
+        key = self.route_key(req)
+        if "/gkmlpt/api/all/" in key:
+            return self.routes.get(key.split("/gkmlpt/api/all/")[0] + "/gkmlpt/api")
         return None
 
     def _page(self, title: str, main: str, metas: str = "", **kw) -> Response:
@@ -228,7 +238,7 @@ class Dongguan(Portal):
         towns, depts = [], []
         for c in self.columns:
             if c.agency.extra.get("gkmlpt"):
-                link = f"{HOST}/{c.key}/gkmlpt/index"
+                link = absolute(self.name, f"{c.agency.extra['gkmlpt']}gkmlpt/index")
             else:
                 link = f"{HOST}/zwgk/zfxxgkml/{c.key}/zfxxgkgzndbg/index.html"
             item = (f'<li><span class="unit">{escape(c.name)}</span> <a href="{link}" target="_blank" '
@@ -260,20 +270,21 @@ class Dongguan(Portal):
 
     def _spa(self, column: Column) -> Response:
         tree = [{"id": cid, "name": name, "parent": 0, "children": []} for cid, name in TREE_NAMES]
+        prefix = column.agency.extra["gkmlpt"]
+        base = "/" + prefix.split("/", 3)[3] if prefix.startswith("//") else prefix  # the path on its own host
         config = {"SID": self.sid, "TREE": tree, "TITLE": f"{column.agency.full}政府信息公开目录",
-                  "API": f"/{column.key}/gkmlpt/api/all/"}
+                  "API": f"{base}gkmlpt/api/all/"}
         page = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + escape(config["TITLE"]) + "</title>"
-                f'<link href="/{column.key}/gkmlpt/static/css/app.css" rel="stylesheet"></head><body>'
+                f'<link href="{base}gkmlpt/static/css/app.css" rel="stylesheet"></head><body>'
                 '<div id="app"></div>'
                 f"<script>window._CONFIG = {json.dumps(config, ensure_ascii=False)};</script>"
-                f'<script src="/{column.key}/gkmlpt/static/js/manifest.js"></script>'
-                f'<script src="/{column.key}/gkmlpt/static/js/vendor.js"></script>'
-                f'<script src="/{column.key}/gkmlpt/static/js/app.js"></script></body></html>')
+                f'<script src="{base}gkmlpt/static/js/manifest.js"></script>'
+                f'<script src="{base}gkmlpt/static/js/vendor.js"></script>'
+                f'<script src="{base}gkmlpt/static/js/app.js"></script></body></html>')
         return html_response(page, self.content_type)
 
-    def _api(self, req: Request) -> Response:
-        unit, _, _, _, cat = req.path.strip("/").split("/")
-        column = next((c for c in self.columns if c.key == unit and c.agency.extra.get("gkmlpt")), None)
+    def _api(self, req: Request, column: Column) -> Response:
+        cat = req.path.rstrip("/").rsplit("/", 1)[1]
         try:
             page = max(1, int(req.args.get("page", "1") or 1))
         except ValueError:
@@ -284,8 +295,7 @@ class Dongguan(Portal):
         chunk = entries[(page - 1) * GKMLPT_PER_PAGE: page * GKMLPT_PER_PAGE]
         articles = [{
             "id": e.target.doc_id if e.target else 0, "title": e.title, "url": e.href,
-            "publisher": column.agency.full, "date": int(e.date.timestamp()),
-            "first_publish_time": int(e.date.timestamp()), "created_at": f"{e.date:%Y-%m-%d %H:%M:%S}",
+            "publisher": column.agency.full, "date": epoch(e.date), "first_publish_time": epoch(e.date), "created_at": f"{e.date:%Y-%m-%d %H:%M:%S}",
             "identifier": getattr(e.target, "index_no", ""), "document_number": "", "classify_main_name": "年报",
         } for e in chunk]
         body = json.dumps({"articles": articles, "total": len(entries), "page": page, "size": GKMLPT_PER_PAGE},
