@@ -18,7 +18,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest

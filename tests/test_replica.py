@@ -13,7 +13,6 @@ from urllib.parse import urljoin
 
 import pytest
 
-import replica
 from extract.templates import APPLICANT_COLUMNS, TEMPLATES_BY_NAME
 from replica import ReplicaServer, catalog, manifest, report_data
 from replica_fixtures import THE_FIVE, WALKERS, ProxyClient, https, solve_challenge

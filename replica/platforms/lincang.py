@@ -18,7 +18,7 @@ from functools import cached_property
 from html import escape
 from urllib.parse import urlsplit
 
-from ..portals.linxiang import ITEM_LINK, LIST_SCRIPT
+from ..portals.linxiang import ITEM_LINK, LIST_SCRIPT, year_asked
 from ..site import Agency, Column, Report, Request, Response, stable_int
 from .common import GeneratedSite
 
@@ -103,10 +103,7 @@ class LincangSite(GeneratedSite):
 
     def _year_page(self, column: Column, req: Request) -> Response:
         years = self._years(column)
-        try:
-            year = int(req.args.get("nbYear") or years[0])
-        except ValueError:
-            year = years[0]
+        year = year_asked(req, years)
         return self.cached(f"nb:{column.key}:{year}", lambda: self._render_year(column, year, years))
 
     def _render_year(self, column: Column, year: int, years: list[int]) -> Response:

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from html import escape
 from urllib.parse import urljoin, urlsplit
 
-from ..site import Agency, Article, Column, Entry, Report, Request, Response, redirect, stable_int
+from ..site import Agency, Column, Entry, Report, Response, stable_int
 from .common import GeneratedSite
 
 CREATE_PAGE = ('<script>function createPage(t,c,p,s){if(t<=1)return;var h=[];for(var i=0;i<t;i++){var n=i==0?p+"."+s:'

@@ -89,6 +89,14 @@ ITEM_LINK = "html.push('<li><a href=\"' + href + '\" target=\"_blank\" title=\"'
 ITEM_BROKEN = "html.push('<li class=\"nb-item\" onclick=\"openDoc(' + d.docId + ')\"><em>' + d.name + '</em></li>');"
 
 
+def year_asked(req: Request, years: list[int]) -> int:
+    """The year a year page is asked for (`nbYear`), the latest one when none or a bad one is given."""
+    try:
+        return int(req.args.get("nbYear") or years[0])
+    except ValueError:
+        return years[0]
+
+
 class Linxiang(Portal):
     name = "linxiang"
     hosts = ("www.ynlx.gov.cn", "ynlx.gov.cn")
@@ -178,10 +186,7 @@ class Linxiang(Portal):
 
     def _nb_page(self, column: Column, req: Request) -> Response:
         years = self._years(column)
-        try:
-            year = int(req.args.get("nbYear") or years[0])
-        except ValueError:
-            year = years[0]
+        year = year_asked(req, years)
         return self.cached(f"nb:{column.key}:{year}", lambda: self._render_nb(column, year, years))
 
     def _render_nb(self, column: Column, year: int, years: list[int]) -> Response:
