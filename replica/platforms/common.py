@@ -29,8 +29,6 @@ class GeneratedSite(Portal):
     registry_portal: registry.Portal
     #: The variants of the platform a site may show; each site draws its own share.
     variant_names: tuple[str, ...] = ()
-    #: Variants every site of the platform shows only when drawn; those listed here always.
-    always: frozenset[str] = frozenset()
     content_type = "text/html; charset=utf-8"
     fault_year = 2012
 
@@ -47,7 +45,7 @@ class GeneratedSite(Portal):
 
     def draw_variants(self) -> frozenset[str]:
         chosen = {v for v in self.variant_names if stable_int("variant", self.registry_portal.key, v) % 2}
-        return frozenset(chosen) | self.always
+        return frozenset(chosen)
 
     def has(self, variant: str) -> bool:
         return variant in self.variants
