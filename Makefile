@@ -1,6 +1,10 @@
 # The two commands the README promises on a fresh machine: `make crawl` and `make test`.
 # Each installs what it needs: the package (editable) and a Chromium for scrapy-playwright.
+# Every command runs through $(PYTHON) (`make demo PYTHON=.venv/bin/python`), never a `nianbao`
+# that may not be on the PATH.
 PYTHON ?= python3
+# The archive `make crawl` and `make demo` write.
+DB ?= nianbao.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install install-test browser crawl test demo
@@ -20,10 +24,10 @@ browser:
 	 $(PYTHON) -m playwright install chromium
 
 crawl: install browser
-	nianbao crawl
+	$(PYTHON) -m nianbao crawl --db $(DB)
 
 test: install-test browser
 	$(PYTHON) -m pytest
 
 demo: install browser
-	nianbao demo
+	$(PYTHON) -m nianbao demo --db $(DB)

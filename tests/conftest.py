@@ -17,3 +17,9 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"../shared not found at {SHARED} (set NIANBAO_SHARED)")
     return SHARED
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked `slow` (a fresh virtualenv's install, ...) run last: the rest answers first.
+    `pytest -m "not slow"` leaves them out; `make test` (and so CI) runs them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
