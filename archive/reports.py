@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import figures, fts
+from . import agencies, figures, fts
 from .clock import utc_now
 
 #: The parse JSON's fields, in the parser's order.
@@ -128,6 +128,8 @@ def store(db: sqlite_utils.Database, key_ids: KeyIds, report_id: int, parsed: Pa
     )
     db.execute("INSERT INTO report_texts(report_id, text) VALUES (?, ?)", [report_id, parsed.text or ""])
     fts.add(db, report_id, report.get("title"), report.get("agency"), parsed.text)
+    # A resolver per transaction: an agency made in a transaction that rolls back is forgotten with it.
+    agencies.Resolver(db).resolve_report(report_id)
 
 
 def _detail_text(detail: Any) -> str | None:

