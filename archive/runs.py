@@ -149,6 +149,20 @@ def last_healthy(db: sqlite_utils.Database, portal: str, *, before: int | None =
     )
 
 
+def previous_portal_runs(db: sqlite_utils.Database, portal: str, *, before: int | None, count: int) -> list[int]:
+    """The last `count` runs before `before` that crawled `portal`, newest first (the health checks
+    compare this run with them)."""
+    return [row[0] for row in db.execute(
+        "SELECT run_id FROM crawl_run_portals WHERE portal = ? AND (? IS NULL OR run_id < ?) "
+        "ORDER BY run_id DESC LIMIT ?", [portal, before, before, count])]
+
+
+def failed_urls(db: sqlite_utils.Database, run_id: int, spider: str) -> set[str]:
+    """The addresses whose fetches failed in run `run_id` of `spider`."""
+    return {row[0] for row in db.execute(
+        "SELECT DISTINCT url FROM fetch_failures WHERE run_id = ? AND spider = ?", [run_id, spider])}
+
+
 def parse_health(db: sqlite_utils.Database, run_id: int, portal: str) -> dict[str, Any]:
     """How the report pages (not attachments) a run archived as new versions parsed.
 

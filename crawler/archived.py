@@ -43,6 +43,8 @@ class ArchivedReports:
         self.attachments: dict[str, list[tuple[str, str, str | None]]] = {}
         #: Addresses fetched by the interrupted run(s) this run resumes: done already.
         self.resumed: set[str] = set()
+        #: Addresses whose fetches failed in earlier runs and were never archived (not new tonight).
+        self.failed_before: set[str] = set()
         self._blobs = None
 
     @classmethod
@@ -59,6 +61,7 @@ class ArchivedReports:
             archived.known.clear()
             archived.attachments.clear()
             archived.resumed.clear()
+            archived.failed_before.clear()
         return archived
 
     def _read(self, db: sqlite3.Connection, resumed_runs: tuple[int, ...]) -> None:
@@ -75,6 +78,10 @@ class ArchivedReports:
             self.known[url] = Known(kind, dated, sha256, bool(failing), content_type)
             if kind == "attachment" and found_on:
                 self.attachments.setdefault(found_on, []).append((url, title or "", listed_date))
+        self.failed_before = {
+            url for (url,) in db.execute(
+                "SELECT DISTINCT url FROM fetch_failures WHERE page_id IS NULL AND spider = ?", [self.portal])
+        } - set(self.known)
         if resumed_runs:
             marks = ",".join("?" * len(resumed_runs))
             self.resumed = {
@@ -93,6 +100,10 @@ class ArchivedReports:
 
     def __contains__(self, url: str) -> bool:
         return url in self.known
+
+    def is_new(self, url: str) -> bool:
+        """Never archived and never asked for before: a report the portal published since the last run."""
+        return url not in self.known and url not in self.failed_before
 
     def get(self, url: str) -> Known | None:
         return self.known.get(url)

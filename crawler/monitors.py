@@ -7,7 +7,16 @@ A portal fails its health checks when
   `NIANBAO_HEALTH_MIN_RATIO` (default 0.5) of them;
 - its report pages stop parsing: of the new versions of report pages this run archived (at least
   `NIANBAO_HEALTH_MIN_PAGES`, default 5), more than `NIANBAO_HEALTH_MAX_UNREADABLE` (default 0.5)
-  parsed as no report (template null) or with a parser error: the page template changed.
+  parsed as no report (template null) or with a parser error: the page template changed;
+- its reports cannot be fetched (5xx, timeouts, resets, block pages; 404 and 410 are a report taken
+  down, not counted): more than `NIANBAO_HEALTH_MAX_FAILED` (default 0.2) of the reports this run
+  knew of, or of the new ones, failed (and at least `NIANBAO_HEALTH_MIN_FAILED`, default 3), or at
+  least `NIANBAO_HEALTH_MIN_STUCK` (default 5) of the same reports failed in each of the last
+  `NIANBAO_HEALTH_FAILED_RUNS` (default 3) runs. The line names the count, the commonest outcome
+  and an example URL of it.
+
+A check that compares this run with earlier ones reads them through `PortalMonitor.from_archive`
+(skipped, never failed, without a readable archive) and the per-run queries of `archive.runs`.
 
 Each failure is one line naming the portal, a URL and the reason (`dongguan: https://...: its lists
 showed no report`), logged as an error, kept in the stats (`nianbao/health/problems`) and, under
@@ -31,6 +40,7 @@ import re
 import sqlite3
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -102,6 +112,17 @@ class PortalMonitor(Monitor):
         urls = getattr(self.data.spider, "start_urls", None) or ["(no start URL)"]
         return urls[0]
 
+    def from_archive(self, read: Callable[[Any], T]) -> T:
+        """`read(db)` on the archive; the check is skipped (never failed) when there is none or it
+        cannot be read. Checks that compare this run with the last ones go through here."""
+        path = archive_path(self.settings)
+        if not path:
+            self.skipTest("no archive to compare with")
+        try:
+            return read_archive(path, read)
+        except sqlite3.Error as error:
+            self.skipTest(f"cannot read the archive: {error}")
+
 
 @monitors.name("Lists")
 class ListsMonitor(PortalMonitor):
@@ -160,6 +181,80 @@ class ParsingMonitor(PortalMonitor):
             ))
 
 
+@monitors.name("Report fetches")
+class ReportFetchMonitor(PortalMonitor):
+    """The reports the lists showed (and the files their pages link) must be fetchable: a portal
+    whose reports answer 5xx, time out, reset or send a block page is broken for its readers however
+    full its lists are. 404 and 410 (a report taken down) are not counted: the archive marks those gone.
+
+    - more than NIANBAO_HEALTH_MAX_FAILED (default 0.2) of the reports this run knew of, or of the
+      new ones among them, could not be fetched (at least NIANBAO_HEALTH_MIN_FAILED, default 3);
+    - at least NIANBAO_HEALTH_MIN_STUCK (default 5) of the same reports could not be fetched in
+      each of the last NIANBAO_HEALTH_FAILED_RUNS (default 3) runs, this one included.
+    """
+
+    def outcomes(self) -> dict[str, int]:
+        prefix = "nianbao/report_failed/"
+        return {key[len(prefix):]: value for key, value in self.data.stats.items()
+                if key.startswith(prefix) and key.count("/") == 2 and key != prefix + "new" and isinstance(value, int)}
+
+    def commonest(self, outcomes: dict[str, int]) -> tuple[str, int, str | None]:
+        outcome, count = max(outcomes.items(), key=lambda pair: (pair[1], pair[0]))
+        return outcome, count, self.stat(f"nianbao/report_failed/example/{outcome}", None)
+
+    def shares(self) -> tuple[float, int]:
+        return (self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.2),
+                self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3))
+
+    @monitors.name("the reports can be fetched")
+    def test_reports_can_be_fetched(self):
+        failed, known = self.stat("nianbao/report_failed"), self.stat("nianbao/reports_known")
+        most, least = self.shares()
+        if not failed or failed < least or failed <= most * known:
+            return
+        outcome, count, example = self.commonest(self.outcomes())
+        self.fail(self.problem(example, f"{failed} of the {known} reports it listed or linked could not be fetched "
+                                        f"this run (above {most:.0%}), most often {outcome} ({count})"))
+
+    @monitors.name("the new reports can be fetched")
+    def test_new_reports_can_be_fetched(self):
+        failed, new = self.stat("nianbao/report_failed/new"), self.stat("nianbao/reports_known/new")
+        most, least = self.shares()
+        if not failed or failed < least or failed <= most * new:
+            return
+        if self.stat("nianbao/report_failed") > most * self.stat("nianbao/reports_known"):
+            self.skipTest("the check of all its reports says it already")
+        outcome, count, example = self.commonest(self.outcomes())
+        self.fail(self.problem(example, f"{failed} of its {new} new reports could not be fetched this run "
+                                        f"(above {most:.0%}), most often {outcome} ({count})"))
+
+    @monitors.name("the same reports do not fail run after run")
+    def test_the_same_reports_do_not_fail_run_after_run(self):
+        failing: dict[str, str] = getattr(self.data.spider, "failed_reports", None) or {}
+        in_a_row = self.settings.getint("NIANBAO_HEALTH_FAILED_RUNS", 3)
+        least = self.settings.getint("NIANBAO_HEALTH_MIN_STUCK", 5)
+        if len(failing) < least or in_a_row < 2:
+            return
+        from archive import runs
+
+        spider = self.data.spider.name
+
+        def earlier_failures(db) -> list[set[str]]:
+            before = runs.previous_portal_runs(db, self.portal, before=run_id(self.settings), count=in_a_row - 1)
+            return [runs.failed_urls(db, run, spider) for run in before]
+
+        earlier = self.from_archive(earlier_failures)
+        if len(earlier) < in_a_row - 1:
+            self.skipTest(f"fewer than {in_a_row} runs to compare")
+        stuck = set(failing).intersection(*earlier)
+        if len(stuck) < least:
+            return
+        outcome, count = Counter(failing[url] for url in stuck).most_common(1)[0]
+        example = min(url for url in stuck if failing[url] == outcome)
+        self.fail(self.problem(example, f"{len(stuck)} reports could not be fetched in each of its last {in_a_row} runs, "
+                                        f"most often {outcome} ({count})"))
+
+
 class RecordProblems(Action):
     """Put each failed check's line in the stats and the log (`nianbao crawl` records and exits on them)."""
 
@@ -189,7 +284,7 @@ def _reason(error: str) -> str:
 class PortalHealth(MonitorSuite):
     """The health checks of one portal's crawl (SPIDERMON_SPIDER_CLOSE_MONITORS)."""
 
-    monitors = [ListsMonitor, ParsingMonitor]
+    monitors = [ListsMonitor, ParsingMonitor, ReportFetchMonitor]
     monitors_finished_actions = [RecordChecked]
     monitors_failed_actions = [RecordProblems]
 

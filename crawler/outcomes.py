@@ -8,7 +8,8 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from scrapy.spidermiddlewares.httperror import HttpError
 
-
+#: What a report taken down answers: the archive marks it gone, no failure of the portal.
+GONE_OUTCOMES = frozenset({"http_404", "http_410"})
 
 def _names(exc: BaseException) -> set[str]:
     names = {type(exc).__name__}

@@ -34,7 +34,7 @@ from .archived import ArchivedReports
 from .dates import parse_date
 from .items import ReportItem
 from .middlewares import read_as_what_it_is
-from .outcomes import classify
+from .outcomes import GONE_OUTCOMES, classify
 from .recheck import RecheckSchedule
 from .titles import is_annual_report, is_report_file_link, normalise_title
 from .urls import ATTACHMENT_EXTENSIONS, NO_TWINS, TwinRules, canonical_url, is_attachment_response, is_attachment_url, list_key
@@ -179,6 +179,8 @@ class PortalSpider(scrapy.Spider):
         self._listed: set[str] = set()
         #: Column folders (`/zwgk_164/zfxxgknb/xzndbg/wsz_65331/`) and the names their menu links give.
         self._column_folders: dict[str, str] = {}
+        #: Report addresses whose fetch failed this run, with the outcome (404 and 410 aside).
+        self.failed_reports: dict[str, str] = {}
         #: What the archive holds of this portal (filled when the spider opens, if NIANBAO_DB is set).
         self.archived = ArchivedReports()
         self.recheck: RecheckSchedule | None = None
@@ -396,12 +398,18 @@ class PortalSpider(scrapy.Spider):
             return None
         self._reports_seen.add(url)
         known = self.archived.get(url)
+        # What the report-fetch health check divides by (crawler/monitors.py).
+        new = self.archived.is_new(url)
+        self.crawler.stats.inc_value("nianbao/reports_known")
+        if new:
+            self.crawler.stats.inc_value("nianbao/reports_known/new")
         return {
             "column": self.column_for(url) or entry.column,
             "url": url,
             "title": entry.title,
             "listed_date": entry.date,
             "found_on": found_on,
+            "new": new,
             "kind": kind or ("attachment" if is_attachment_url(url) or (known and known.kind == "attachment") else None),
         }
 
@@ -529,6 +537,22 @@ class PortalSpider(scrapy.Spider):
 
     # -- failures -------------------------------------------------------------------------------
 
+    def count_report_failure(self, request: scrapy.Request, outcome: str) -> None:
+        """What the report-fetch health check reads: failures by outcome, an example of each, and
+        the failed addresses (the check compares them with the last runs'). A 404 or 410 is a report
+        taken down, which the archive records as gone: not a failure of the portal."""
+        if outcome in GONE_OUTCOMES:
+            return
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/report_failed")
+        stats.inc_value(f"nianbao/report_failed/{outcome}")
+        if not stats.get_value(f"nianbao/report_failed/example/{outcome}"):
+            stats.set_value(f"nianbao/report_failed/example/{outcome}", request.url)
+        listing = request.cb_kwargs.get("listing") or {}
+        if listing.get("new"):
+            stats.inc_value("nianbao/report_failed/new")
+        self.failed_reports[listing.get("url") or request.url] = outcome
+
     def errback(self, failure: Failure) -> None:
         request = failure.request
         self.record_failure(request, failure, classify(failure))
@@ -553,6 +577,8 @@ class PortalSpider(scrapy.Spider):
             "%s: %s fetching %s %s: %s", self.portal, outcome, what, request.url, reason[:200] or type(failure.value).__name__
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
+        if request.meta.get("nianbao_report"):
+            self.count_report_failure(request, outcome)
         self.crawler.signals.send_catch_log(
             signals.fetch_failed, request=request, failure=failure, spider=self, outcome=outcome
         )

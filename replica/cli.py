@@ -21,17 +21,19 @@ def replica_group() -> None:
               help="Also publish every file in DIR/<portal>/ as a report on that portal (read at request time).")
 @click.option("--break", "break_portal", type=click.Choice(PORTALS), default=None,
               help="Change that portal's list layout so nothing matches (for health checks).")
+@click.option("--break-files", "break_files", type=click.Choice(PORTALS), default=None, metavar="PORTAL",
+              help="Make most of that portal's report pages and files fail: 5xx, hang, or reset (for health checks).")
 @click.option("--scale", type=float, default=1, show_default=True, help="Multiply the number of reports.")
 @click.option("--faults", is_flag=True, help="Add report links that answer 500, hang, or send truncated bodies, "
                                               "and a column whose list layout changed.")
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
-def serve_command(port: int, reports_dir: str | None, break_portal: str | None, scale: float, faults: bool,
-                  verbose: bool) -> None:
+def serve_command(port: int, reports_dir: str | None, break_portal: str | None, break_files: str | None,
+                  scale: float, faults: bool, verbose: bool) -> None:
     """Serve every registry portal; point spiders at it with NIANBAO_REPLICA=<printed URL>."""
     from .server import ReplicaServer
 
     server = ReplicaServer(reports_dir=reports_dir, break_portal=break_portal, scale=scale, faults=faults,
-                           port=port, verbose=verbose)
+                           port=port, verbose=verbose, break_files=break_files)
     click.echo(f"serving {server.url}")
     sys.stdout.flush()
     try:

@@ -391,9 +391,14 @@ class Portal:
     #: The --faults reports (500, hang, truncated) are of this year and the two before it.
     fault_year = 2013
 
+    #: Under --break-files, this many in ten report pages and files fail (the rest answer).
+    broken_files_share = 8
+
     def __init__(self, *, scale: float = 1, faults: bool = False, broken: bool = False,
-                 extras: list | None = None):
+                 extras: list | None = None, broken_files: bool = False):
         self.scale, self.faults, self.broken = scale, faults, broken
+        #: --break-files: most report pages and files answer 5xx, hang or reset (a failing file server).
+        self.broken_files = broken_files
         self.extras = extras or []
         self.columns: list[Column] = []
         self.reports: list[Report] = []
@@ -633,8 +638,28 @@ class Portal:
             return None  # rendered normally, then cut by the server
         return None
 
+    def broken_file_response(self, path: str) -> Response | None:
+        """Under --break-files, the failure this report page or file answers with (None for the
+        few that still answer): 503 or 502, a connection reset, or no answer at all."""
+        if not self.broken_files:
+            return None
+        draw = stable_int("break-files", self.name, path) % 10
+        if draw >= self.broken_files_share:
+            return None
+        if draw < 3:
+            return html_response("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                                 "text/html", status=503)
+        if draw < 4:
+            return html_response("<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", status=502)
+        if draw < 6:
+            return Response(200, b"", [("Content-Type", self.content_type)], action="reset")
+        return Response(200, b"", [("Content-Type", self.content_type)], action="hang")
+
     def report_response(self, report: Report, key: str, render: Callable[[], Response]) -> Response:
         """A report page, or the fault its --faults kind asks for; cached unless read from a file."""
+        broken = self.broken_file_response(report.path)
+        if broken is not None:
+            return broken
         if "transient503" in report.mess and self.once(report.path):
             return html_response("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
                                  "text/html", status=503)
@@ -647,6 +672,9 @@ class Portal:
         return resp
 
     def file_response(self, att: Attachment, headers: list[tuple[str, str]] | None = None) -> Response:
+        broken = self.broken_file_response(att.path)
+        if broken is not None:
+            return broken
         if att.report.fault:
             bad = self.fault_response(att.report)
             if bad is not None:
