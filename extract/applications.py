@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import prose
 from . import templates as T
 from .align import align
 from .cells import Findings, number, trim_padding
@@ -273,23 +274,51 @@ def _identities(rows: dict[str, tuple], results: tuple[str, ...]) -> list[tuple[
     return checks
 
 
-def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findings) -> dict[str, tuple]:
-    fixed = {k: c[0] for k, c in chosen.items() if len(c) == 1}
+def _stated(open_rows: dict[str, list[tuple]], prose_text: str, f: Findings) -> None:
+    """Rows whose total the report's text states (全年收到政府信息公开申请34件) keep the one
+    reading that agrees with it."""
+    subjects = [f"applications.{k}" for k in open_rows]
+    found = prose.statements(prose_text, subjects) if prose_text else []
+    for key, readings in open_rows.items():
+        keys = (None,) * (WIDTH - 1) + (f"applications.{key}.total",)
+        chosen, statement = prose.choose(readings, keys, found)
+        if chosen is not None:
+            open_rows[key] = [chosen]
+            f.warnings.append(f"applications.{key}: digits read as {'|'.join(map(str, chosen))}, the one reading "
+                              f"the report's text agrees with («{prose.quote(statement)}»)")
+
+
+def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findings,
+             prose_text: str = "") -> dict[str, tuple]:
+    """Rows whose digit run has one reading are what the report prints. Rows with several readings
+    are settled by the report's text, then by the column identities; an identity that no
+    combination of readings satisfies is the report's own error (it will be recorded as a failed
+    check), not evidence, and is set aside before choosing."""
     open_rows = {k: c for k, c in chosen.items() if len(c) > 1}
+    _stated(open_rows, prose_text, f)
+    fixed = {k: c[0] for k, c in chosen.items() if len(c) == 1}
+    fixed.update({k: c[0] for k, c in open_rows.items() if len(c) == 1})
+    open_rows = {k: c for k, c in open_rows.items() if len(c) > 1}
     if not open_rows:
         return fixed
     size = 1
     for c in open_rows.values():
         size *= len(c)
     keys = list(open_rows)
-    checks = [(need, test) for need, test in _identities({}, results) if set(need) & set(keys)
+    checks = [test for need, test in _identities({}, results) if set(need) & set(keys)
               and all(k in fixed or k in open_rows for k in need)]
-    valid = []
+    valid: list[tuple] = []
     if size <= _PRODUCT_LIMIT and checks:
-        for combo in itertools.product(*(open_rows[k] for k in keys)):
-            values = {**fixed, **dict(zip(keys, combo))}
-            if all(test(values) for _, test in checks):
-                valid.append(combo)
+        combos = list(itertools.product(*(open_rows[k] for k in keys)))
+        passes = [[test({**fixed, **dict(zip(keys, combo))}) for test in checks] for combo in combos]
+        satisfiable = [any(p[i] for p in passes) for i in range(len(checks))]
+        if not all(satisfiable):
+            f.warnings.append(f"applications: {satisfiable.count(False)} column identities fail under every "
+                              "reading of the digit runs (the printed table does not add up); the others decide")
+        valid = [combo for combo, p in zip(combos, passes)
+                 if all(ok for ok, needed in zip(p, satisfiable) if needed)]
+        if not any(satisfiable):
+            valid = []
     for i, k in enumerate(keys):
         readings = {combo[i] for combo in valid}
         if len(readings) == 1:
@@ -301,23 +330,7 @@ def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findin
     return fixed
 
 
-def _distrust_splits(rows: dict[str, tuple], split_rows: set[str], results: tuple[str, ...], f: Findings) -> None:
-    """A digit run cut so that its row adds up can still be cut wrong (a dropped blank cell, say).
-    Where a column identity then fails and a cut row is part of it, the cut rows are left out:
-    printed figures may fail a check, guessed ones may not."""
-    if not split_rows:
-        return
-    doubtful: set[str] = set()
-    for need, test in _identities({}, results):
-        if set(need) & split_rows and all(k in rows for k in need) and not test(rows):
-            doubtful |= set(need) & split_rows
-    for key in sorted(doubtful):
-        del rows[key]
-        f.warnings.append(f"applications.{key}: the digits split so that the row adds up, but the table's "
-                          "column identities then fail; left out")
-
-
-def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
+def parse(stream: Stream, start: int, end: int, template: str, prose_text: str = "") -> Findings:
     f = Findings()
     hits = application_labels().find(stream.text, start, end)
     r = _read(stream.events(start, end, hits), lambda: column_map(stream, start, end))
@@ -328,7 +341,6 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
     scores = _scores(r, slots)
     assignment = align(len(r.groups), len(slots), scores)
     chosen: dict[str, list[tuple]] = {}
-    split_rows: set[str] = set()
     for group, slot in zip(r.groups, assignment):
         if slot is None:
             f.warnings.append(f"applications: a row of numbers ({group.digits or 'one row'}) could not be "
@@ -339,13 +351,10 @@ def parse(stream: Stream, start: int, end: int, template: str) -> Findings:
             f.warnings.append(f"applications.{key}: {group.note} ({group.digits}); left out")
             continue
         chosen[key] = [_fill_blanks(c, f) for c in group.candidates]
-        if group.split:
-            split_rows.add(key)
     missing = [k for k in slots if k not in chosen and not any(w.startswith(f"applications.{k}:") for w in f.warnings)]
     if missing and len(missing) < len(slots):
         f.warnings.append("applications: rows not found: " + ", ".join(missing))
-    rows = _resolve(chosen, results, f)
-    _distrust_splits(rows, split_rows, results, f)
+    rows = _resolve(chosen, results, f, prose_text)
     for key in slots:
         if key in rows:
             for column, value in zip(COLUMNS, rows[key]):

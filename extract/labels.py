@@ -177,9 +177,32 @@ def active(template: str) -> Matcher:
     return Matcher(build(rows, fuzzy=False))
 
 
+#: The complaints row is named by 申诉, 投诉 and 举报 in every combination (申述 a common typo).
+_COMPLAINT_LABELS = tuple(
+    f"{lead}{core}{tail}"
+    for core in ("申诉", "申述", "投诉", "举报", "申诉、举报", "申述、举报", "申诉举报", "申述举报", "投诉、举报",
+                 "投诉举报", "举报投诉", "举报、投诉", "申诉、投诉", "诉讼、举报")
+    for lead in ("行政", "接受", "接受行政", "受理", "受理行政", "")
+    for tail in ("数", "数量", "")
+    if len(lead + core + tail) >= 4 and (lead or tail)
+)
+
+
 @cache
 def stats() -> Matcher:
-    return Matcher(build(_rows(T.TEMPLATE_PRE2019.tables[0]), fuzzy=False))
+    """Pre-2019 rows are printed with and without a closing 数 (当面申请数 / 当面申请件), and
+    with and without 政府 before 网站 / 公报; the longer form is tried first."""
+    rows = _rows(T.TEMPLATE_PRE2019.tables[0])
+    variants = [("complaints", text) for text in _COMPLAINT_LABELS]
+    for key, text in rows:
+        core, _ = _split_label(text)
+        if core.endswith("数") and len(core) >= 5:
+            variants.append((key, core[:-1]))
+        elif not core.endswith(("数", "数量", ")")):
+            variants.append((key, core + "数"))
+        if core.startswith(("网站", "公报")):
+            variants.append((key, "政府" + core))
+    return Matcher(build(rows + variants, fuzzy=False))
 
 
 BLOCK_HEADING = re.compile("第" + GAP + "[二2]" + GAP + "十?" + GAP + "0?" + GAP + "条" + GAP + r"第?" + GAP

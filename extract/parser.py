@@ -34,6 +34,12 @@ def _last(pattern: re.Pattern, text: str, start: int, end: int):
     return found
 
 
+def _tables_start(text: str, apps_start: int) -> int:
+    """Where the report's tables begin (its prose ends): table 二's first 第二十条 heading, else table 三."""
+    first_block = BLOCK_HEADING.search(text, 0, apps_start)
+    return first_block.start() if first_block else apps_start
+
+
 def _template_tables(stream: Stream, template: str) -> Findings:
     text = stream.text
     out = Findings()
@@ -57,7 +63,7 @@ def _template_tables(stream: Stream, template: str) -> Findings:
         if apps_end is None:
             after = _AFTER_APPEALS.search(text, apps_start + 20)
             apps_end = after.start() if after else len(text)
-        found = applications.parse(stream, apps_start, apps_end, template)
+        found = applications.parse(stream, apps_start, apps_end, template, prose_text=text[:_tables_start(text, apps_start)])
         out.values.update(found.values)
         out.warnings += found.warnings
         if appeals_start is not None:
@@ -70,7 +76,7 @@ def _template_tables(stream: Stream, template: str) -> Findings:
     if heading is None:
         heading = _last(_ACTIVE_HEADING, text, 0, active_end)
     if heading is not None:
-        found = active.parse(stream, heading.start(), active_end, template)
+        found = active.parse(stream, heading.start(), active_end, template, prose_text=text[: heading.start()])
         out.values.update(found.values)
         out.warnings += found.warnings
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from . import prose
 from . import templates as T
 from .cells import Findings, leading_tokens, number
 from .labels import stats as stats_labels
@@ -25,11 +26,8 @@ _SUMS = (
     ("requests.total", ("requests.in_person", "requests.online", "requests.letter_fax")),
     ("replies.total", ("replies.granted", "replies.partially_granted", "replies.denied", "replies.other")),
 )
-#: Prose that restates a row's figure for this year.
-_PROSE = {
-    "active.total": re.compile(r"主动公开[^。；;\n]{0,12}?(\d+)\s*(?:条|件|个)"),
-    "requests.total": re.compile(r"(?:受理|收到)[^。；;\n]{0,10}?申请[^。；;\n]{0,6}?(\d+)\s*(?:条|件|个)"),
-}
+#: Rows whose figure for this year the report's prose may restate (主动公开政府信息3120条).
+_STATED = ("active.total", "requests.total")
 _PRODUCT_LIMIT = 50_000
 
 
@@ -54,7 +52,7 @@ def read(stream: Stream) -> Findings:
     return best
 
 
-def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
+def parse(stream: Stream, start: int, end: int, prose_text: str = "") -> Findings:
     f = Findings()
     two_columns = "累计" in stream.text[start : start + 200]
     width = 2 if two_columns else 1
@@ -63,10 +61,11 @@ def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
     rows: dict[str, list] = {}
     for i, (kind, hit, _) in enumerate(events):
         if kind == HIT and hit.key not in rows:
-            toks = leading_tokens(events, i)
+            toks = [t for t in leading_tokens(events, i) if not _ordinal(stream.text, t)]
             if toks:
                 rows[hit.key] = toks
-    flattened = width == 2 and rows and all(len(t) == 1 for t in rows.values())
+    # Flattened text runs a row's two cells together; an occasional space survives.
+    flattened = width == 2 and rows and 2 * sum(len(t) == 1 for t in rows.values()) > len(rows)
     readings: dict[str, list[tuple]] = {}
     for key, toks in rows.items():
         toks = toks[:width] if len(toks) > width and toks[width].line != toks[width - 1].line else toks
@@ -74,7 +73,7 @@ def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
         if len(toks) == width:
             readings[key] = [tuple(0 if t.blank else number(t.text) for t in toks)]
             f.blanks_as_zero += sum(t.blank for t in toks)
-        elif width == 2 and len(toks) == 1 and not flattened:
+        elif width == 2 and len(toks) == 1 and not flattened and not _run(toks[0].text):
             readings[key] = [(None if toks[0].blank else number(toks[0].text), None)]
         elif width == 2 and len(toks) == 1 and toks[0].text.isdigit():
             options = splits([toks[0].text], 2, lambda c: int(c[1]) >= int(c[0]))
@@ -84,7 +83,7 @@ def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
                 del readings[key]
         else:
             f.warnings.append(f"stats.{key}: {len(toks)} numbers ({digits}) for {width} cells; left out")
-    chosen = _settle(readings, prose, f)
+    chosen = _settle(readings, prose_text, f)
     if f.blanks_as_zero:
         f.warnings.append(f"stats: {f.blanks_as_zero} blank cells read as 0")
     for row in T.STATS_ROWS:
@@ -97,16 +96,30 @@ def parse(stream: Stream, start: int, end: int, prose: str = "") -> Findings:
     return f
 
 
-def _settle(readings: dict[str, list[tuple]], prose: str, f: Findings) -> dict[str, tuple]:
+def _ordinal(text: str, tok) -> bool:
+    """A sub-row's number in brackets (`（1）同意公开`) whose label was not recognised: no figure."""
+    end = tok.start + len(tok.text)
+    return not tok.row and text[tok.start - 1 : tok.start] == "(" and text[end : end + 1] == ")"
+
+
+def _run(digits: str) -> bool:
+    """`05` is no figure: two cells run together."""
+    return len(digits) > 1 and digits.isdigit() and digits[0] == "0"
+
+
+def _settle(readings: dict[str, list[tuple]], prose_text: str, f: Findings) -> dict[str, tuple]:
     fixed = {k: r[0] for k, r in readings.items() if len(r) == 1}
     open_rows = {k: r for k, r in readings.items() if len(r) > 1}
     # The report's prose may state this year's figure of a row.
-    for key, pattern in _PROSE.items():
+    wanted = [f"stats.{k}" for k in _STATED if k in open_rows]
+    found = prose.statements(prose_text, wanted) if wanted else []
+    for key in _STATED:
         if key in open_rows:
-            stated = {int(m.group(1)) for m in pattern.finditer(prose)}
-            matching = [r for r in open_rows[key] if r[0] in stated]
-            if len(matching) == 1:
-                open_rows[key] = matching
+            chosen, statement = prose.choose(open_rows[key], (f"stats.{key}", None), found)
+            if chosen is not None:
+                open_rows[key] = [chosen]
+                f.warnings.append(f"stats.{key}: digits read as {'|'.join(map(str, chosen))}, the one reading "
+                                  f"the report's text agrees with («{prose.quote(statement)}»)")
     for key in [k for k, r in open_rows.items() if len(r) == 1]:
         fixed[key] = open_rows.pop(key)[0]
     if open_rows:

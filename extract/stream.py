@@ -37,6 +37,9 @@ class Tok:
     start: int = 0
     col: int = -1  # the cell's index in its table row
     width: int = 0  # how many cells that row has
+    #: A minus sign glued to the digits before it (`48-12`): in a change column (本年增/减) the
+    #: sign belongs to this number; elsewhere it is a dash between two figures.
+    minus: bool = False
 
     @property
     def blank(self) -> bool:
@@ -182,7 +185,9 @@ class Stream:
                 digits = m.group(0)
                 if m.group(1):
                     digits = digits[: -len(m.group(1))].rstrip()
-                out.append((TOK, Tok(digits.replace(",", ""), li, False, m.group(1), sa + m.start()), li))
+                at = sa + m.start()
+                minus = text[at - 1 : at] == "-" and text[at - 2 : at - 1].isdigit()
+                out.append((TOK, Tok(digits.replace(",", ""), li, False, m.group(1), at, minus=minus), li))
                 prev = m.end()
             self._gap_events(out, li, (" " if prev == 0 else "") + frag[prev:] + " ", sa + prev)
 
