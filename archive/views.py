@@ -404,11 +404,78 @@ LEFT JOIN crawl_runs run ON run.id = s.run_id""",
     },
 )
 
+
+def _carried_rules() -> str:
+    """The VALUES rows of what the templates carry from one year to the next (see CROSS_YEAR_CHECKS)."""
+    from extract.templates import APPLICANT_COLUMNS
+
+    rows = [
+        (f"carried_over.{col}", f"applications.carried_over.{col}", f"applications.carried_forward.{col}", None)
+        for col in (*APPLICANT_COLUMNS, "total")
+    ]
+    rows += [
+        (f"previous_count.{row}", f"active.{row}.previous_count", f"active.{row}.previous_count", f"active.{row}.change")
+        for row in ("licensing", "other_services", "punishment", "coercion", "fees")
+    ]
+    quote = lambda v: "NULL" if v is None else "'" + v + "'"  # noqa: E731 (keys are ASCII identifiers)
+    return ",\n  ".join("(" + ", ".join(quote(v) for v in row) + ")" for row in rows)
+
+
+CROSS_YEAR_CHECKS = View(
+    "cross_year_checks",
+    "What one year's report carries into the next, checked for each agency's consecutive panel "
+    "years: 上年结转 (carried over) in year t+1 against 结转下年度继续办理 (carried forward) in t, "
+    "column by column; in the 2019 template, 上一年项目数量 in t+1 against t's count plus its "
+    "change (本年增/减). One row per agency, pair of years and quantity both reports print.",
+    """WITH obs AS (SELECT agency_id, year, report_id, url FROM report_observations WHERE rank = 1),
+rules(name, next_key, last_key, change_key) AS (VALUES
+  """ + _carried_rules() + """
+)
+SELECT this.agency_id, a.name AS agency, a.portal, this.year, nxt.year AS next_year, rules.name AS check_name,
+       lv.value + COALESCE(cv.value, 0) AS expected, nv.value AS printed,
+       (lv.value + COALESCE(cv.value, 0)) = nv.value AS ok,
+       this.report_id, this.url, nxt.report_id AS next_report_id, nxt.url AS next_url
+FROM obs this
+JOIN obs nxt ON nxt.agency_id = this.agency_id AND nxt.year = this.year + 1
+JOIN agencies a ON a.id = this.agency_id
+CROSS JOIN rules
+JOIN report_values nv ON nv.report_id = nxt.report_id AND nv.key_id = (SELECT id FROM value_keys WHERE key = rules.next_key)
+JOIN report_values lv ON lv.report_id = this.report_id AND lv.key_id = (SELECT id FROM value_keys WHERE key = rules.last_key)
+LEFT JOIN report_values cv ON cv.report_id = this.report_id
+     AND cv.key_id = (SELECT id FROM value_keys WHERE key = rules.change_key)
+WHERE rules.change_key IS NULL OR cv.value IS NOT NULL""",
+    {
+        "agency_id": "The agency (agencies.id).",
+        "agency": "Its canonical name.",
+        "portal": "Portal.",
+        "year": "The earlier year (t).",
+        "next_year": "The later year (t+1).",
+        "check_name": "What is carried: `carried_over.<applicant column>` or `previous_count.<row>` (2019 template).",
+        "expected": "What year t implies for t+1 (its carried-forward figure; its count plus change).",
+        "printed": "What year t+1 prints.",
+        "ok": "1 when they agree.",
+        "report_id": "Year t's report (reports.id).",
+        "url": "Year t's report URL.",
+        "next_report_id": "Year t+1's report (reports.id).",
+        "next_url": "Year t+1's report URL.",
+    },
+)
+
+CROSS_YEAR_FAILURES = View(
+    "cross_year_failures",
+    "Agencies whose report of one year does not carry into the next (see cross_year_checks): "
+    "one row per quantity that disagrees, with both reports' URLs.",
+    "SELECT * FROM cross_year_checks WHERE NOT ok",
+    CROSS_YEAR_CHECKS.columns,
+)
+
 VIEWS: tuple[View, ...] = (
     LATEST_REPORTS,
     REPORT_OBSERVATIONS,
     PANEL,
     REPORT_FIGURES,
+    CROSS_YEAR_CHECKS,
+    CROSS_YEAR_FAILURES,
     ALTERNATE_REPORTS,
     NON_REPORTS,
     UNPLACED_REPORTS,

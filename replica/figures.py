@@ -6,6 +6,13 @@ columns; 总计 of the results is the sum of the result rows; an appeal row's �
 outcomes. Pre-2019 tables: a total row is the sum of its 其中 rows.
 
 A small share of reports print one total wrong (as real ones do); `Figures.inconsistent` names it.
+
+Figures carry from year to year as the templates say they do: what an agency carried forward
+(结转下年度继续办理) in year t it carries over (上年结转) in t+1, column by column, and the 2019
+template's 上一年项目数量 is last year's count plus last year's change. A few reports break the
+carry on purpose (a hand-typed 上年结转 one off, as real ones sometimes are): `Figures.carry_break`
+names the key, and `carry_breaks()` lists every key where a report does not carry its previous
+one's figures (the deliberate breaks, and a seed report after a generated year).
 """
 
 from __future__ import annotations
@@ -100,6 +107,8 @@ class Figures:
     stats_rows: tuple[str, ...] = ()
     #: The key whose printed total does not add up, if any.
     inconsistent: str | None = None
+    #: The carried-over key printed one off from last year's carried-forward figure, if any.
+    carry_break: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -107,7 +116,16 @@ def _result_keys(template: str) -> tuple[str, ...]:
     return TEMPLATES_BY_NAME[template].result_rows
 
 
-def _fill_applications(rng: random.Random, template: str, size: float, v: dict) -> None:
+def _carried(previous: Figures | None, col: str) -> int | None:
+    """Last year's carried-forward figure of column `col`, where last year's template has it."""
+    if previous is None:
+        return None
+    value = previous.values.get(f"applications.carried_forward.{col}")
+    return None if value is None else int(value)
+
+
+def _fill_applications(rng: random.Random, template: str, size: float, v: dict,
+                       previous: Figures | None = None, broken: str | None = None) -> None:
     weights = {
         "natural_person": 1.0, "business": 0.12, "research": 0.01,
         "social_welfare": 0.02, "legal_services": 0.05, "other_org": 0.05,
@@ -128,7 +146,11 @@ def _fill_applications(rng: random.Random, template: str, size: float, v: dict) 
         new = max(0, int(rng.gauss(mean, mean / 2 + 0.3)))
         if rng.random() < 0.25:
             new = 0
-        carried = rng.choice([0, 0, 0, 1, 2]) if new else rng.choice([0, 0, 0, 0, 1])
+        carried = _carried(previous, col)
+        if carried is None:
+            carried = rng.choice([0, 0, 0, 1, 2]) if new else rng.choice([0, 0, 0, 0, 1])
+        elif col == broken:
+            carried = carried + 1 if carried == 0 or rng.random() < 0.5 else carried - 1
         available = new + carried
         forward = min(available, rng.choice([0, 0, 0, 1, 1, 2, 3]))
         handled = available - forward
@@ -175,7 +197,7 @@ def _fill_active_2021(rng: random.Random, kind: str, v: dict) -> None:
     v["active.fees.amount"] = 0 if rng.random() < 0.7 else round(rng.uniform(0.5, 900), 2)
 
 
-def _fill_active_2019(rng: random.Random, kind: str, v: dict) -> None:
+def _fill_active_2019(rng: random.Random, kind: str, v: dict, previous: Figures | None = None) -> None:
     gov = kind == "government"
     for row, hi in (("regulations", 2 if gov else 0), ("normative_documents", 20 if gov else 5)):
         made = rng.randint(0, hi) if hi else 0
@@ -185,10 +207,15 @@ def _fill_active_2019(rng: random.Random, kind: str, v: dict) -> None:
     scale = {"government": 300, "town": 60, "department": 500}[kind]
     for row in ("licensing", "other_services", "punishment", "coercion"):
         prev = 0 if rng.random() < 0.3 else rng.randint(1, scale)
+        if previous is not None and previous.template == "2019":
+            # This year's 上一年项目数量 is last year's count after last year's change.
+            prev = int(previous.values[f"active.{row}.previous_count"] + previous.values[f"active.{row}.change"])
         v[f"active.{row}.previous_count"] = prev
         v[f"active.{row}.change"] = rng.randint(-min(prev, 10), 12) if prev else 0
         v[f"active.{row}.decisions"] = 0 if rng.random() < 0.3 else rng.randint(1, scale * 20)
     prev = rng.choice([0, 0, 1, 2, 3])
+    if previous is not None and previous.template == "2019":
+        prev = int(previous.values["active.fees.previous_count"] + previous.values["active.fees.change"])
     v["active.fees.previous_count"] = prev
     v["active.fees.change"] = -1 if prev and rng.random() < 0.3 else 0
     projects = 0 if rng.random() < 0.4 else rng.randint(1, 60)
@@ -228,8 +255,12 @@ def _fill_pre2019(rng: random.Random, kind: str, v: dict, rows: tuple[str, ...],
         v[f"stats.{total}.cumulative"] = sum(v[f"stats.{p}.cumulative"] for p in parts)
 
 
-def generate(rng: random.Random, template: str, kind: str, year: int) -> Figures:
-    """Figures for one report; `kind` is government, town or department (sets the magnitudes)."""
+def generate(rng: random.Random, template: str, kind: str, year: int, previous: Figures | None = None,
+             break_carry: bool = False) -> Figures:
+    """Figures for one report; `kind` is government, town or department (sets the magnitudes).
+
+    `previous` is the same agency's figures for the year before: what it carried forward is
+    carried over, except in one column when `break_carry` (recorded as `carry_break`)."""
     v: dict[str, float] = {}
     if template == "pre2019":
         rows = FUJIAN_STATS if rng.random() < 0.6 else OTHER_STATS
@@ -237,12 +268,42 @@ def generate(rng: random.Random, template: str, kind: str, year: int) -> Figures
         fig = Figures(template, v, rows)
     else:
         size = {"government": 18, "town": 4, "department": 7}[kind] * rng.uniform(0.3, 1.8)
-        (_fill_active_2021 if template == "2021" else _fill_active_2019)(rng, kind, v)
-        _fill_applications(rng, template, size, v)
+        if template == "2021":
+            _fill_active_2021(rng, kind, v)
+        else:
+            _fill_active_2019(rng, kind, v, previous)
+        carries = previous is not None and _carried(previous, "natural_person") is not None
+        broken = rng.choice(APPLICANT_COLUMNS[:2]) if break_carry and carries else None
+        _fill_applications(rng, template, size, v, previous if carries else None, broken)
         _fill_appeals(rng, size, v)
         _totals(v, template)
-        fig = Figures(template, v)
+        fig = Figures(template, v, carry_break=f"applications.carried_over.{broken}" if broken else None)
     return fig
+
+
+#: The figures a report carries from its agency's report of the year before: (this year's key,
+#: last year's keys whose sum it equals), for each template pair that has them.
+def carried_keys(template: str, previous_template: str) -> list[tuple[str, tuple[str, ...]]]:
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    if template != "pre2019" and previous_template != "pre2019":
+        for col in (*APPLICANT_COLUMNS, "total"):
+            pairs.append((f"applications.carried_over.{col}", (f"applications.carried_forward.{col}",)))
+    if template == previous_template == "2019":
+        for row in ("licensing", "other_services", "punishment", "coercion", "fees"):
+            pairs.append((f"active.{row}.previous_count", (f"active.{row}.previous_count", f"active.{row}.change")))
+    return pairs
+
+
+def carry_breaks(figures: Figures, previous: Figures | None) -> list[str]:
+    """The keys of `figures` that do not carry `previous`'s figures (see `carried_keys`)."""
+    if previous is None:
+        return []
+    out = []
+    for key, sources in carried_keys(figures.template, previous.template):
+        if key in figures.values and all(s in previous.values for s in sources):
+            if figures.values[key] != sum(previous.values[s] for s in sources):
+                out.append(key)
+    return out
 
 
 def seeded(seed: str, template: str) -> Figures:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from . import files
 from .document import Block, Style, build
-from .figures import Figures, generate, seeded, spoil_total
+from .figures import Figures, carry_breaks, generate, seeded, spoil_total
 from .render import body_html
 
 START_YEAR_2021 = 2021
@@ -178,6 +178,8 @@ class Report:
     custom_body: Callable[[], str] | None = None
     file: str | None = None
     extra: dict = field(default_factory=dict)
+    #: The same agency's report of the year before, whose figures this one carries (see figures.py).
+    previous: "Report | None" = None
 
     def __post_init__(self) -> None:
         self.template = self.template or template_for(self.year)
@@ -191,7 +193,9 @@ class Report:
         if self.seed is not None:
             return seeded(self.seed, self.template)
         rng = rng_for("figures", self.portal, self.agency.key, self.year)
-        fig = generate(rng, self.template, self.agency.kind, self.year)
+        previous = self.previous.figures if self.previous is not None else None
+        fig = generate(rng, self.template, self.agency.kind, self.year, previous,
+                       break_carry=stable_int("carry-break", self.portal, self.agency.key, self.year) % 100 < CARRY_BREAKS)
         if "wrong_total" in self.mess:
             spoil_total(rng, fig)
         return fig
@@ -343,6 +347,8 @@ def scaled_agencies(pool: list[Agency], base: int, scale: float, min_year: int =
 
 
 MESS_KINDS = ("fullwidth", "blanks", "wrong_total")
+#: Percent of generated reports whose 上年结转 does not carry last year's figure (a deliberate break).
+CARRY_BREAKS = 4
 
 
 def assign_mess(reports: list[Report], portal: str) -> None:
@@ -417,8 +423,12 @@ class Portal:
         for agency in scaled_agencies(self.agency_pool(), self.base_agencies, self.scale):
             column = Column(agency.key, agency.name, agency)
             self.columns.append(column)
+            previous = None
             for year in agency.years:
-                self.add(column, self.report(agency, year))
+                report = self.report(agency, year)
+                report.previous = previous
+                self.add(column, report)
+                previous = report
             self.add_articles(column)
         assign_mess(self.reports, self.name)
         self.add_mess()
@@ -748,6 +758,9 @@ class Portal:
                 "column": r.agency.name, "year": r.year, "template": r.template,
                 "published": r.published.date().isoformat(), "values": dict(r.figures.values),
                 "inconsistent": r.figures.inconsistent, "mess": sorted(r.mess), "seed": r.seed,
+                "previous_url": r.previous.url if r.previous is not None else None,
+                "carry_break": r.figures.carry_break,
+                "carry_breaks": carry_breaks(r.figures, r.previous.figures if r.previous is not None else None),
                 "attachment_only": r.attachment_only, "index_no": r.index_no or None,
             })
         return out

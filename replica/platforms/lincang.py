@@ -47,7 +47,7 @@ class LincangSite(GeneratedSite):
         for i, subsite in enumerate(self.subsites):
             pool.append(self.own_agency(subsite) if i == 0 else self.unit(subsite, i))
         first = self.subsites[0]
-        pool += [self.unit(f"{first}_{name}", n) for n, name in enumerate(("czj", "mzj", "jyj", "wjj", "sfj", "tjj"), 3)]
+        pool += [self.unit(f"{first}_{name}", n) for n, name in enumerate(("czj", "mzj", "jyj", "wjj", "sfj", "tjj"), max(3, len(self.subsites)))]
         for n, agency in enumerate(pool):
             agency.extra["org"] = f"A01A0{1 + stable_int('org', self.registry_portal.key) % 8}A0{n + 1}"
         return pool

@@ -59,7 +59,8 @@ class TrsSite(GeneratedSite):
             if i == 0 and self.has("menu"):
                 agency.key = path + "zf/"
                 agencies.append(agency)
-                agencies.append(self.unit(path + "bm/", 1))
+                # A number no start column's unit has: one department, one column.
+                agencies.append(self.unit(path + "bm/", len(self.starts)))
             else:
                 agencies.append(agency)
         return agencies
