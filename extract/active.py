@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import prose
 from . import templates as T
-from .cells import Findings, leading_tokens, number, to_10k_yuan
+from .cells import UNREADABLE_CELL, Findings, leading_tokens, number, to_10k_yuan
 from .labels import active as active_labels
 from .normalize import compact
 from .split import splits
@@ -116,7 +116,9 @@ def _read_row(stream: Stream, row: _Row, amount: bool) -> None:
     if len(toks) > n and not toks[0].row and toks[n].line != toks[n - 1].line:
         toks = toks[:n]
     row.toks = toks
-    if len(toks) == n:
+    if any(t.bad for t in toks):
+        row.why = UNREADABLE_CELL
+    elif len(toks) == n:
         row.readings = [_cells(toks, row.columns)]
         row.units = [t.unit for t in toks]
     elif len(toks) < n and not any(t.row or t.blank for t in toks):

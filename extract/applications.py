@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import prose
 from . import templates as T
 from .align import align
-from .cells import Findings, number, trim_padding
+from .cells import UNREADABLE_CELL, Findings, number, trim_padding
 from .labels import applications as application_labels
 from .normalize import compact
 from .split import sum_splits
@@ -127,6 +127,8 @@ def _row_group(toks: list[Tok], columns: Callable[[int], tuple[int, ...] | None]
     toks = trim_padding(toks, WIDTH)
     line = toks[0].line
     digits = " ".join(t.text or "_" for t in toks)
+    if any(t.bad for t in toks):
+        return Group([], line, digits, UNREADABLE_CELL)
     if len(toks) != WIDTH or any("." in t.text or t.text.startswith("-") for t in toks):
         return Group([], line, digits, f"a table row with {len(toks)} cells for {WIDTH} columns")
     return Group([_cells(toks)], line, digits)

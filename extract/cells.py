@@ -19,6 +19,10 @@ class Findings:
     blanks_unresolved: int = 0
 
 
+#: Why a row with a `Tok.bad` cell is left out.
+UNREADABLE_CELL = "a cell holds no readable figure (digits run into other text, or longer than any figure)"
+
+
 def number(text: str) -> int | float | None:
     try:
         d = Decimal(text)

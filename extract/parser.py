@@ -82,6 +82,17 @@ def _template_tables(stream: Stream, template: str) -> Findings:
     return out
 
 
+#: No count or amount in these tables comes near this; a larger "figure" is digits run together.
+MAX_FIGURE = 10**15
+
+
+def _drop_impossible(findings: Findings) -> None:
+    for key, value in list(findings.values.items()):
+        if abs(value) >= MAX_FIGURE:
+            del findings.values[key]
+            findings.warnings.append(f"{key}: {str(value)[:20]}… is longer than any figure these tables print; left out")
+
+
 def _ordered(values: dict, template: str) -> dict:
     order = {k: i for i, k in enumerate(T.keys(template))}
     return dict(sorted(values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
@@ -115,6 +126,7 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
         if listing:
             report.title, report.agency, report.year, report.published = doc.title, None, None, None
         return report
+    _drop_impossible(findings)
     report.template = template
     if template is None:
         report.warnings.append("report year and template generation could not be determined")

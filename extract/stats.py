@@ -13,7 +13,7 @@ import re
 
 from . import prose
 from . import templates as T
-from .cells import Findings, leading_tokens, number
+from .cells import UNREADABLE_CELL, Findings, leading_tokens, number
 from .labels import stats as stats_labels
 from .split import splits
 from .stream import HIT, Stream
@@ -70,7 +70,9 @@ def parse(stream: Stream, start: int, end: int, prose_text: str = "") -> Finding
     for key, toks in rows.items():
         toks = toks[:width] if len(toks) > width and toks[width].line != toks[width - 1].line else toks
         digits = " ".join(t.text or "_" for t in toks)
-        if len(toks) == width:
+        if any(t.bad for t in toks):
+            f.warnings.append(f"stats.{key}: {UNREADABLE_CELL}; left out")
+        elif len(toks) == width:
             readings[key] = [tuple(0 if t.blank else number(t.text) for t in toks)]
             f.blanks_as_zero += sum(t.blank for t in toks)
         elif width == 2 and len(toks) == 1 and not flattened and not _run(toks[0].text):

@@ -18,7 +18,14 @@ from .normalize import nfkc
 
 ROW = "\x01"
 NUM = re.compile(r"(?<![\d.])(?:-(?=\d))?\d+(?:,\d{3}(?!\d))*(?:\.\d+)?(?![\d%])(?:\s*(万元|元))?")
-_CELL_NUMS = re.compile(r"^(?:\s*(?:-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:万元|元|件|条|个|次|项|人次)?\s*)+$")
+#: A cell holding only figures, units and separators. Single characters and whole words only, no
+#: nested repetition: the test takes time linear in the cell, however long its digit runs.
+_CELL_NUMS = re.compile(r"(?=.*\d)(?:[\d\s,.\-]|万元|元|件|条|个|次|项|人次)+")
+#: Digits in one run beyond this are no figures, nor cells run together (fifteen cells of eight
+#: digits are 120): words, as far as the tables are concerned. Keeps every later step bounded.
+MAX_RUN = 120
+#: The text of such a cell's token: it keeps its place in the row, and no reader takes it for digits.
+NOT_A_FIGURE = "#"
 #: Cell contents that mean "nothing printed here".
 BLANKS = frozenset({"", "-", "—", "——", "/", "\\", "无", "空", "--", "–", "_"})
 #: In a line of text, one of these standing alone between spaces (or alone on its line) is a blank cell.
@@ -40,6 +47,11 @@ class Tok:
     #: A minus sign glued to the digits before it (`48-12`): in a change column (本年增/减) the
     #: sign belongs to this number; elsewhere it is a dash between two figures.
     minus: bool = False
+
+    @property
+    def bad(self) -> bool:
+        """A cell whose digits run longer than any figure or row of cells: unreadable, never a number."""
+        return self.text == NOT_A_FIGURE
 
     @property
     def blank(self) -> bool:
@@ -125,12 +137,20 @@ class Stream:
                 kinds.append("label")
             else:
                 s = cell.strip()
-                if s.isdigit() and s.isascii() or _CELL_NUMS.match(s):
+                if _longest_digits(s) > MAX_RUN:
+                    kinds.append("bad")
+                elif s.isdigit() and s.isascii() or _CELL_NUMS.fullmatch(s):
                     kinds.append("num" if s else "blank")
                 elif s in BLANKS:
                     kinds.append("blank")
                 elif s in UNITS:
                     kinds.append("unit")
+                elif _NOTED.fullmatch(s):
+                    kinds.append("noted")
+                elif _ASCII_DIGIT.search(s):
+                    # Not a label, not a figure, yet digits: a value cell garbled (run into a dash,
+                    # say). It keeps its place, so the cells after it are not taken for its row's.
+                    kinds.append("bad")
                 else:
                     kinds.append("text")
         last_label = max((i for i, k in enumerate(kinds) if k in ("label", "text", "unit")), default=-1)
@@ -147,6 +167,11 @@ class Stream:
                 out.append((TEXT, None, li))
             elif i > last_label and kind == "blank":
                 out.append((TOK, Tok("", li, True, None, cs, i, len(cells)), li))
+            elif i > last_label and kind == "noted":
+                m = _NOTED.fullmatch(cell.strip())
+                out.append((TOK, Tok(m.group(1), li, True, None, cs, i, len(cells)), li))
+            elif i > last_label and kind == "bad":
+                out.append((TOK, Tok(NOT_A_FIGURE, li, True, None, cs, i, len(cells)), li))
             elif i > last_label and kind == "num":
                 s = cell.strip()
                 if s.isdigit() and s.isascii():
@@ -183,6 +208,10 @@ class Stream:
             for m in NUM.finditer(frag):
                 self._gap_events(out, li, (" " if prev == 0 else "") + frag[prev : m.start()], sa + prev)
                 digits = m.group(0)
+                if len(digits) > MAX_RUN:
+                    out.append((TOK, Tok(NOT_A_FIGURE, li, False, None, sa + m.start()), li))
+                    prev = m.end()
+                    continue
                 if m.group(1):
                     digits = digits[: -len(m.group(1))].rstrip()
                 at = sa + m.start()
@@ -206,6 +235,16 @@ class Stream:
         if _NOISE.sub("", " ".join(words[: len(words) - blanks])):
             out.append((TEXT, None, li))
         out.extend((TOK, Tok("", li, False, None, at), li) for _ in range(blanks))
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+#: A figure with a note on it in the same cell: 9（其中修订3件）.
+_NOTED = re.compile(r"\s*(\d+)\s*(?:件|个|项|条)?\s*\([^()]{1,40}\)\s*")
+
+
+def _longest_digits(text: str) -> int:
+    return max((len(m) for m in _DIGIT_RUN.findall(text)), default=0)
 
 
 def _unit(unit: str | None, cell: str) -> str | None:

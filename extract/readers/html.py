@@ -43,25 +43,48 @@ def _clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+#: huge_tree lifts libxml2's nesting limit from 256 to 2048 elements; deeper pages are flattened.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=True)
+#: Wrappers whose nesting carries no structure the report needs: dropped from a page nested too
+#: deep for the parser (blocks leave a line break behind, inline wrappers nothing).
+_BLOCK_WRAPPERS = re.compile(r"</?(?:div|section|article|center|blockquote|main|header|footer|aside|nav)\b[^>]*>", re.I)
+_INLINE_WRAPPERS = re.compile(r"</?(?:span|font|b|strong|i|em|u|small|big|a|label|sup|sub|ins|del|s|strike)\b[^>]*>", re.I)
 
 
-def _parse(text: str):
-    if not text.strip():
-        return None
+#: Deeper than this, libxml2 would have stopped reading without huge_tree; worth a warning.
+_DEEP = 255
+
+
+def _too_deep() -> bool:
+    return any("Excessive depth" in e.message for e in _PARSER.error_log)
+
+
+def _fromstring(text: str):
     try:
-        root = etree.fromstring(text, _PARSER)
+        return etree.fromstring(text, _PARSER)
     except ValueError:
         # "Unicode strings with encoding declaration are not supported": drop the declaration.
         try:
-            root = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text), _PARSER)
+            return etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text), _PARSER)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             return None
     except (etree.ParserError, etree.XMLSyntaxError):
         return None
-    if root is None:
-        return None
-    return root
+
+
+def _parse(text: str) -> tuple[object | None, str | None]:
+    """The page's tree, and a warning when its nesting had to be flattened (or was cut) to read it."""
+    if not text.strip():
+        return None, None
+    root = _fromstring(text)
+    if root is None or not _too_deep():
+        return root, None
+    flat = _INLINE_WRAPPERS.sub("", _BLOCK_WRAPPERS.sub("<br>", text))
+    flat_root = _fromstring(flat)
+    if flat_root is not None and not _too_deep():
+        return flat_root, "the page nests elements deeper than the HTML parser reads (2,048); read with its div/span wrappers removed"
+    return (flat_root if flat_root is not None else root), ("the page nests elements deeper than the HTML parser reads "
+                                                            "(2,048), even without its div/span wrappers; what lies deeper is not read")
 
 
 def _text(el) -> str:
@@ -150,6 +173,7 @@ class _Walker:
     def __init__(self, content_root):
         self.lines: list[Line] = []
         self.buf: list[str] = []
+        self.deepest = 0
         self.content_root = content_root
         self.depth_in_content = 0 if content_root is not None else 1
         self.holds_content = set(content_root.iterancestors()) if content_root is not None else set()
@@ -175,9 +199,12 @@ class _Walker:
     def walk(self, root) -> list[Line]:
         walker = etree.iterwalk(root, events=("start", "end"))
         skipped = set()
+        depth = 0
         for event, el in walker:
             tag = el.tag if isinstance(el.tag, str) else None
+            depth += 1 if event == "start" else -1
             if event == "start":
+                self.deepest = max(self.deepest, depth)
                 if el is self.content_root:
                     self.flush()
                     self.depth_in_content += 1
@@ -230,10 +257,12 @@ def _trafilatura_lines(html_text: str) -> list[Line] | None:
 
 def read_html(text: str) -> Document:
     doc = Document()
-    root = _parse(text)
+    root, nesting = _parse(text)
     if root is None:
         doc.warnings.append("empty or unparsable HTML")
         return doc
+    if nesting:
+        doc.warnings.append(nesting)
     doc.meta = _meta(root)
     title_el = root.find(".//title")
     if title_el is not None and _text(title_el).strip():
@@ -244,7 +273,10 @@ def read_html(text: str) -> Document:
     for br in body.iter("br"):
         br.tail = " " + br.tail if br.tail else " "
     content = _content_root(body)
-    lines = _Walker(content).walk(body)
+    walker = _Walker(content)
+    lines = walker.walk(body)
+    if walker.deepest > _DEEP and not nesting:
+        doc.warnings.append(f"the page nests elements {walker.deepest} deep (real pages stay under {_DEEP}); read in full")
     if content is None:
         fallback = _trafilatura_lines(text)
         if fallback:
