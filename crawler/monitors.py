@@ -386,14 +386,20 @@ class RunProgress:
 
     def spider_opened(self, spider) -> None:
         self.started = time.monotonic()
+        _warn_without_contact(self.crawler.settings)
         if self.interval > 0:
             from scrapy.utils.asyncio import create_looping_call
 
             self.task = create_looping_call(self.log_progress, spider)
             self.task.start(self.interval, now=False)
 
+    @property
+    def archiving(self) -> bool:
+        return bool(self.crawler.settings.get("NIANBAO_DB"))
+
     def log_progress(self, spider) -> None:
-        logger.info("%s: %s so far (%.0f s)", spider.name, summary(self.crawler.stats.get_stats()), time.monotonic() - self.started)
+        logger.info("%s: %s so far (%.0f s)", spider.name, summary(self.crawler.stats.get_stats(), archived=self.archiving),
+                    time.monotonic() - self.started)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -407,18 +413,35 @@ class RunProgress:
             "healthy" if checked else "not checked")
         log = logger.error if problems or reason != "finished" else logger.info
         log("%s %s in %.1f s: %s; %s", spider.name, "finished" if reason == "finished" else f"stopped ({reason})",
-            seconds, summary(stats.get_stats()), health)
+            seconds, summary(stats.get_stats(), archived=self.archiving), health)
 
 
-def summary(stats: dict[str, Any]) -> str:
-    """`120 requests, 1.2 MB, 50 listed: 3 new, 1 changed, 40 not modified, 6 not due; 1 error`."""
+_warned_of_contact = False
+
+
+def _warn_without_contact(settings) -> None:
+    """Once per process, for `scrapy crawl` (`nianbao crawl` says it itself, once per run)."""
+    global _warned_of_contact
+    if _warned_of_contact or settings.get("NIANBAO_RUN_ID") or settings.get("NIANBAO_REPLICA"):
+        return
+    if settings.get("NIANBAO_CONTACT") == settings.get("NIANBAO_DEFAULT_CONTACT"):
+        _warned_of_contact = True
+        logger.warning("NIANBAO_CONTACT is not set, so the User-Agent gives the project's address, not yours: "
+                       "set it to a URL or mailto: of whoever runs this crawl")
+
+
+def summary(stats: dict[str, Any], *, archived: bool = True) -> str:
+    """`120 requests, 1.2 MB, 50 listed: 3 new, 1 changed, 40 not modified, 6 not due; 1 error`
+    (without an archive: `50 listed: 44 fetched, 6 not due; nothing archived; 1 error`)."""
     get = lambda key: stats.get(key) or 0  # noqa: E731
     errors = sum(value for key, value in stats.items() if key.startswith("nianbao/outcome/") and isinstance(value, int)
                  and key != "nianbao/outcome/encoding_mislabeled")
+    not_due = f"{get('nianbao/recheck/not_due') + get('nianbao/recheck/resumed')} not due"
     parts = [
         f"{get('nianbao/archive/new')} new", f"{get('nianbao/archive/changed')} changed",
-        f"{get('nianbao/archive/seen_again')} unchanged", f"{get('nianbao/archive/not_modified')} not modified",
-        f"{get('nianbao/recheck/not_due') + get('nianbao/recheck/resumed')} not due",
+        f"{get('nianbao/archive/seen_again')} unchanged", f"{get('nianbao/archive/not_modified')} not modified", not_due,
+    ] if archived else [
+        f"{get('nianbao/reports/page') + get('nianbao/reports/attachment')} fetched", not_due, "nothing archived",
     ]
     rendered = get("playwright/request_count/navigation")
     return (

@@ -83,8 +83,12 @@ def logs_root(db: Path) -> Path:
     return db.with_name(db.name + ".logs")
 
 
-def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, overrides: dict | None = None) -> int:
-    """Crawl `portals` (all when empty) into the archive `db`. Returns the exit status (see module doc)."""
+def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, overrides: dict | None = None,
+          verbose: bool = False) -> int:
+    """Crawl `portals` (all when empty) into the archive `db`. Returns the exit status (see module doc).
+
+    The log goes to the run's log file; the terminal gets warnings and errors (everything when
+    `verbose`), a progress display, and on stdout the summary at the end."""
     from filelock import FileLock, Timeout
     from scrapy.spiderloader import get_spider_loader
 
@@ -106,7 +110,7 @@ def crawl(db: str | Path, portals: tuple[str, ...] | list[str] = (), *, override
         click.echo(f"nianbao crawl: {_running_message(path)}; not starting a second one (lock {lock_path(path)})", err=True)
         return EXIT_LOCKED
     try:
-        return _crawl_locked(path, names, settings)
+        return _crawl_locked(path, names, settings, verbose=verbose)
     finally:
         lock.release()
 
@@ -128,8 +132,10 @@ def _running_message(path: Path) -> str:
     return f"run {run['id']} (pid {run['pid']}, started {run['started_at']}) is still crawling into {path}"
 
 
-def _crawl_locked(path: Path, names: list[str], settings) -> int:
+def _crawl_locked(path: Path, names: list[str], settings, *, verbose: bool = False) -> int:
     from scrapy.crawler import CrawlerProcess
+
+    from .progress import RunDisplay
 
     from archive import db as archive_db
     from archive import open_archive, runs
@@ -144,8 +150,13 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
     archive_db.write(database, lambda d: d.execute("UPDATE crawl_runs SET log_file = ? WHERE id = ?", [str(log_file), run_id]))
     database.close()
 
-    click.echo(f"run {run_id}: crawling {', '.join(names)} into {path}; log {log_file}", err=True)
-    handler = _log_to_file(log_file, settings)
+    what = ", ".join(names) if len(names) <= 5 else f"{len(names)} portals"
+    click.echo(f"run {run_id}: crawling {what} into {path}; log {log_file}", err=True)
+    _warn_without_contact(settings)
+    handlers = [_log_to_file(log_file, settings), _log_to_terminal(settings, verbose)]
+    # The handlers above stand in for Scrapy's own (which would print everything to stderr).
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    display = RunDisplay.for_terminal(len(names), settings)
     crawlers: list = []
     jobs = None
     outcome, problems = "failed", []
@@ -162,8 +173,12 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
                 logger.warning("run %s %s", run["id"], run["message"])
             if previous:
                 logger.info("run %s resumes run %s (job directory %s)", run_id, previous, jobs)
-            crawl_in_turn(process, names, crawlers, settings.getint("NIANBAO_PORTALS_AT_ONCE"))
-            process.start()
+            crawl_in_turn(process, names, crawlers, settings.getint("NIANBAO_PORTALS_AT_ONCE"), prepare=display.add)
+            display.start()
+            try:
+                process.start()
+            finally:
+                display.stop()
             outcome, problems = _verdict(crawlers)
         except BaseException as error:  # recorded, then raised: the traceback is the message
             problems = [f"the crawl stopped: {error!r}"]
@@ -175,14 +190,15 @@ def _crawl_locked(path: Path, names: list[str], settings) -> int:
             database.close()
             if outcome != "interrupted" and jobs is not None:
                 _clean_jobs(jobs, crawlers)
-        for row in summary:
-            click.echo(_portal_line(row), err=True)
+        for line in summary_lines(summary, path):
+            click.echo(line)
         for problem in problems:
-            click.echo(problem, err=True)
-        click.echo(f"run {run_id} {outcome} in {time.monotonic() - started:.1f} s: archive {path}; log {log_file}", err=True)
+            click.echo(problem)
+        click.echo(f"run {run_id} {outcome} in {time.monotonic() - started:.1f} s: archive {path}; log {log_file}")
     finally:
-        logging.root.removeHandler(handler)
-        handler.close()
+        for handler in handlers:
+            logging.root.removeHandler(handler)
+            handler.close()
     return {"finished": EXIT_OK, "interrupted": EXIT_INTERRUPTED}.get(outcome, EXIT_FAILED)
 
 
@@ -246,6 +262,27 @@ def _record(database, run_id: int, crawlers, outcome: str, problems: list[str]) 
             problems=own,
         )
     runs.finish(database, run_id, outcome, "\n".join(problems) or None)
+
+
+#: Up to this many portals, the end of a run prints a line for each; above, one for the run and a
+#: line for each portal that failed or had errors (`nianbao runs` has them all).
+SUMMARY_PORTALS = 12
+
+
+def summary_lines(rows: list[dict], path: Path) -> list[str]:
+    if len(rows) <= SUMMARY_PORTALS:
+        return [_portal_line(row) for row in rows]
+    total = {key: sum(row[key] or 0 for row in rows) for key in (
+        "requests", "bytes", "listed", "new_reports", "new_versions", "unchanged", "not_modified", "not_due", "gone",
+        "errors")}
+    healthy = sum(row["health"] == "ok" for row in rows)
+    failed = sum(row["health"] == "failed" for row in rows)
+    verdict = f"{healthy} healthy" + (f", {failed} FAILED" if failed else "") + (
+        f", {len(rows) - healthy - failed} not checked" if len(rows) - healthy - failed else "")
+    lines = [_portal_line({**total, "portal": f"{len(rows)} portals", "health": None}).rsplit(";", 1)[0] + f"; {verdict}"]
+    lines += [_portal_line(row) for row in rows if row["health"] != "ok" or row["errors"]]
+    lines.append(f"every portal: nianbao runs --db {path}")
+    return lines
 
 
 def _portal_line(row: dict) -> str:
@@ -346,6 +383,22 @@ def _log_file(path: Path, run_id: int, settings) -> Path:
     return folder / f"run-{run_id}.log"
 
 
+def _log_to_terminal(settings, verbose: bool) -> logging.Handler:
+    """Warnings and errors on stderr (everything with `verbose`): the rest is in the log file."""
+    from .progress import TerminalHandler
+
+    handler = TerminalHandler(logging.getLevelName(settings.get("LOG_LEVEL") or "INFO") if verbose else logging.WARNING)
+    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    logging.root.addHandler(handler)
+    return handler
+
+
+def _warn_without_contact(settings) -> None:
+    if settings.get("NIANBAO_CONTACT") == settings.get("NIANBAO_DEFAULT_CONTACT") and not settings.get("NIANBAO_REPLICA"):
+        click.echo("warning: NIANBAO_CONTACT is not set, so the User-Agent gives the project's address, not yours: "
+                   "set it to a URL or mailto: of whoever runs this crawl", err=True)
+
+
 def _log_to_file(log_file: Path, settings) -> logging.Handler:
     """Everything Scrapy logs to stderr goes to the run's log file too."""
     handler = logging.FileHandler(log_file, encoding="utf-8")
@@ -364,13 +417,14 @@ def _log_to_file(log_file: Path, settings) -> logging.Handler:
 @click.argument("portals", nargs=-1)
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def crawl_command(portals: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Print the whole log on stderr too (it is always in the run's log file).")
+def crawl_command(portals: tuple[str, ...], db: str, overrides: tuple[str, ...], verbose: bool) -> None:
     """Crawl PORTALS (all when none are named) into the archive file.
 
     Exit status: 0 all healthy; 1 a portal failed (its line names it); 3 interrupted (the next
     run resumes it); 75 another crawl holds the archive's lock.
     """
-    sys.exit(crawl(db, portals, overrides=_parse_overrides(overrides)))
+    sys.exit(crawl(db, portals, overrides=_parse_overrides(overrides), verbose=verbose))
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict:
@@ -394,20 +448,20 @@ REPLICA_SPEED = {
 
 @click.command("demo")
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file.")
-def demo_command(db: str) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Print the whole log on stderr too (it is always in the run's log file).")
+def demo_command(db: str, verbose: bool) -> None:
     """Serve the built-in portal replicas and crawl every registry portal into the archive: the chain, offline."""
     from replica import ReplicaServer
 
     with ReplicaServer() as server:
         os.environ["NIANBAO_REPLICA"] = server.url
         click.echo(f"replicas serving at {server.url}", err=True)
-        status = crawl(db, (), overrides=REPLICA_SPEED)
+        status = crawl(db, (), overrides=REPLICA_SPEED, verbose=verbose)
     click.echo(
         f"\nNext: nianbao runs --db {db}\n"
         f"      nianbao export --db {db} --format jsonl | head -1\n"
         f"      sqlite3 {db} 'select * from report_figures limit 5'\n"
-        f"      nianbao serve --db {db}",
-        err=True,
+        f"      nianbao serve --db {db}"
     )
     sys.exit(status)
 

@@ -17,8 +17,14 @@ from nianbao import __version__
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy shell` fetching plainly unless given --browser (crawler/commands/shell.py).
+COMMANDS_MODULE = "crawler.commands"
+# `scrapy check`: each platform base's callbacks checked on every portal's own start page.
+SPIDER_CONTRACTS = {"crawler.contracts.StartPage": 10}
 
-NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", "https://github.com/nianbao/nianbao")
+#: The User-Agent's contact when NIANBAO_CONTACT is not set (`nianbao crawl` and spiders warn then).
+NIANBAO_DEFAULT_CONTACT = "https://github.com/nianbao/nianbao"
+NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", NIANBAO_DEFAULT_CONTACT)
 # Chinese portals reset connections from agents that look like no browser at all; "compatible"
 # keeps the agent honest about who we are while passing those filters.
 USER_AGENT = f"Mozilla/5.0 (compatible; nianbao/{__version__}; +{NIANBAO_CONTACT})"

@@ -541,9 +541,10 @@ class PortalSpider(scrapy.Spider):
         """What the report-fetch health check reads: failures by outcome, an example of each, and
         the failed addresses (the check compares them with the last runs'). A 404 or 410 is a report
         taken down, which the archive records as gone: not a failure of the portal."""
-        if outcome in GONE_OUTCOMES:
-            return
         stats = self.crawler.stats
+        if outcome in GONE_OUTCOMES:
+            stats.inc_value("nianbao/report_gone")
+            return
         stats.inc_value("nianbao/report_failed")
         stats.inc_value(f"nianbao/report_failed/{outcome}")
         if not stats.get_value(f"nianbao/report_failed/example/{outcome}"):

@@ -47,7 +47,8 @@ def nianbao(*args: str, replica: str | None = None, timeout: float = 600, **pope
 
 
 def crawl(db: Path, replica: str, *portals: str) -> subprocess.CompletedProcess:
-    result = nianbao("crawl", *(portals or THE_FIVE), "--db", str(db), *FAST, replica=replica)
+    # -v: the whole log on stderr too (the tests read its stats).
+    result = nianbao("crawl", *(portals or THE_FIVE), "--db", str(db), "-v", *FAST, replica=replica)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "Traceback" not in result.stderr, result.stderr[result.stderr.index("Traceback") - 1000 :][:5000]
     return result

@@ -49,8 +49,10 @@ def demo(venv, tmp_path_factory):
     make = shutil.which("make")
     if make is None:
         pytest.skip("make is not installed")
-    result = subprocess.run([make, "-C", str(ROOT), "demo", f"PYTHON={python}", f"DB={db}"],
-                            env=_clean_env(venv), capture_output=True, text=True, timeout=1800)
+    # Both streams in one pipe, in the order a person would read them: not a TTY.
+    result = subprocess.run([make, "-C", str(ROOT), "demo", f"PYTHON={python}", f"DB={db}"], env=_clean_env(venv),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+    result.stderr = ""
     return result, db, python
 
 
@@ -74,3 +76,18 @@ def test_make_demo_in_a_fresh_virtualenv_archives_every_report_file_the_replica_
             "SELECT p.url FROM pages p JOIN snapshots s ON s.page_id = p.id WHERE s.status = 200")}
         failures = conn.execute("SELECT outcome, url FROM fetch_failures LIMIT 5").fetchall()
     assert sorted(files - archived) == [], failures
+
+
+def test_the_demo_prints_a_screenful_and_its_log_file_holds_the_rest(demo):
+    result, db, _python = demo
+    assert result.returncode == 0, result.stdout[-3000:]
+    # What `nianbao demo` printed: everything after make echoes the command.
+    printed = result.stdout.split(f"-m nianbao demo --db {db}\n", 1)[1].splitlines()
+    assert 5 < len(printed) <= 60, "\n".join(printed)
+    assert any(line.startswith("Next: nianbao runs") for line in printed[-6:]), printed[-6:]
+    assert any(line.startswith(f"run 1 finished in ") for line in printed), printed
+    assert "Traceback" not in result.stdout
+    (log,) = (db.parent / f"{db.name}.logs").glob("run-*.log")
+    text = log.read_text()
+    for cut in ("Overridden settings", "Dumping Scrapy stats", "Enabled downloader middlewares"):
+        assert cut in text and cut not in result.stdout

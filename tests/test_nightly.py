@@ -44,7 +44,9 @@ def nianbao_crawl(db: Path, replica: str, *args: str, env: dict | None = None, t
     environment.pop("NIANBAO_DB", None)
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", *PORTALS, "--db", str(db), *FAST, *args],
+        # -v: the whole log on stderr too (the tests read its lines); the summary is on stdout.
+        [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", *PORTALS, "--db", str(db), "-v", *FAST,
+         *args],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout,
     )
     result.seconds = time.monotonic() - started
@@ -199,7 +201,7 @@ def test_a_broken_portal_fails_the_run_naming_it_while_the_others_finish(first, 
     with ReplicaServer(break_portal="dongguan", portals=PORTALS) as replica:
         result = nianbao_crawl(broken, replica.url)
     assert result.returncode == 1, result.stderr[-3000:]
-    lines = [line for line in result.stderr.splitlines() if line.startswith("dongguan: https://")]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("dongguan: https://")]
     assert len(lines) == 1, result.stderr[-3000:]
     assert lines[0].startswith("dongguan: https://www.dg.gov.cn/") and lines[0].endswith(
         "its lists showed no report (did the page layout change?)")
@@ -211,7 +213,7 @@ def test_a_broken_portal_fails_the_run_naming_it_while_the_others_finish(first, 
     for name in set(PORTALS) - {"dongguan"}:
         assert portals[name]["health"] == "ok" and portals[name]["listed"] == before[name]["listed"], portals[name]
         assert f"{name} finished in" in result.stderr
-    assert f"run {run['id']} failed" in result.stderr
+    assert f"run {run['id']} failed" in result.stdout
 
 
 def test_the_browser_asks_the_replica_for_portal_hosts_only(first, server):

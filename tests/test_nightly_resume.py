@@ -33,7 +33,8 @@ PORTALS = ["changshou", "zhuji", "yanping"]
 
 
 def command(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", *PORTALS, "--db", str(db), *args]
+    # -v: the whole log on stderr too (the tests read its lines); the summary is on stdout.
+    return [sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", *PORTALS, "--db", str(db), "-v", *args]
 
 
 def environment(replica: str, **extra: str) -> dict:
@@ -151,7 +152,7 @@ def test_report_pages_that_stop_parsing_fail_the_run_naming_the_portal(server, t
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 1, result.stderr[-3000:]
-    (line,) = [line for line in result.stderr.splitlines() if line.startswith("yanping: https://")]
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("yanping: https://")]
     assert line.startswith("yanping: https://www.ypzf.gov.cn/")
     assert "its report pages stopped parsing:" in line and "read as no report" in line
     (portal,) = rows(db, "SELECT * FROM crawl_run_portals")

@@ -50,7 +50,11 @@ class GuangdongSpider(PortalSpider):
         return urlsplit(folder(self.start_urls[0])).path
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
-        """The catalogue index (and units' catalogue pages): annual-report columns and gkmlpt catalogues."""
+        """The catalogue index (and units' catalogue pages): annual-report columns and gkmlpt catalogues.
+
+        @start_page
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
             return
         if _SID.search(response.text) and _CONFIG.search(response.text):

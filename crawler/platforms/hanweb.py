@@ -50,7 +50,11 @@ class HanwebSpider(PortalSpider):
     dataproxy = "/module/jpage/dataproxy.jsp"
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
-        """A column page: its records, its later record groups, and (in the report tree) sub-columns."""
+        """A column page: its records, its later record groups, and (in the report tree) sub-columns.
+
+        @start_page
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
             return
         is_root = response.meta.get("nianbao_root", response.url in self.start_urls)

@@ -59,7 +59,11 @@ class LincangSpider(PortalSpider):
         return urlsplit(self.start_urls[0]).path.strip("/").split("/")[0]
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
-        """The district's disclosure index: one subsite per agency."""
+        """The district's disclosure index: one subsite per agency.
+
+        @start_page
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
             return
         for url, text in links(response):

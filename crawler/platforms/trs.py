@@ -55,6 +55,11 @@ class TrsSpider(PortalSpider):
     first_page_suffix = 1
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
+        """A column page: its reports, its later pages and sub-columns.
+
+        @start_page
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
             return
         column = self.column_of(response)

@@ -37,7 +37,11 @@ class YuanlueSpider(PortalSpider):
     detail = DETAIL
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
-        """A column page: its list frame, the agency menu's other columns and frames."""
+        """A column page: its list frame, the agency menu's other columns and frames.
+
+        @start_page
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
             return
         column = self.column_of(response)
