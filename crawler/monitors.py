@@ -288,6 +288,23 @@ class PortalHealth(MonitorSuite):
     monitors_finished_actions = [RecordChecked]
     monitors_failed_actions = [RecordProblems]
 
+    def __init__(self, *args, crawler=None, **kwargs) -> None:
+        super().__init__(*args, crawler=crawler, **kwargs)
+        if crawler is not None:
+            self.add_alerts(crawler)
+
+    def add_alerts(self, crawler) -> None:
+        """After RecordProblems: the alert actions the settings name (crawler/alerts.py)."""
+        from spidermon.exceptions import NotConfigured
+
+        from .alerts import alert_actions
+
+        for action in alert_actions(crawler.settings):
+            try:
+                self.add_monitors_failed_action(action)
+            except NotConfigured as error:
+                logger.error("health alert %s left out: %s", action.__name__, error)
+
 
 class ParsesSettled:
     """Keep a spider open, once it has nothing left to crawl, until this run's new versions of

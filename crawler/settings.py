@@ -85,6 +85,10 @@ NIANBAO_HEALTH_MAX_FAILED = 0.2
 NIANBAO_HEALTH_MIN_FAILED = 3
 NIANBAO_HEALTH_MIN_STUCK = 5
 NIANBAO_HEALTH_FAILED_RUNS = 3
+# Spidermon actions run when a portal fails its health checks (crawler/alerts.py); a webhook
+# is added whenever NIANBAO_ALERT_WEBHOOK_URL is set.
+NIANBAO_ALERT_ACTIONS = []
+NIANBAO_ALERT_WEBHOOK_URL = os.environ.get("NIANBAO_ALERT_WEBHOOK_URL", "")
 NIANBAO_HEALTH_PARSE_WAIT = 600
 
 # Archived reports are asked for again on a schedule by age (crawler/recheck.py); list pages every run.
