@@ -22,13 +22,14 @@ import argparse
 import json
 import random
 import re
+import shutil
 import sqlite3
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from common import default_scale, report_pages, run_bare, run_children, run_spiders, scrapy_settings, served
+from common import default_scale, report_pages, require, run_bare, run_children, run_spiders, scrapy_settings, served
 
 # -- 1. crawl speed ---------------------------------------------------------------------------
 
@@ -262,7 +263,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=0, help="replica scale (default: smallest with ≥ 2,000 report pages)")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests per host, both runs")
     parser.add_argument("--reports", type=int, default=100_000, help="synthetic reports for the query timings")
-    parser.add_argument("--keep", type=Path, default=None, help="keep the archives in this folder")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the archives in this folder (without it they are removed at the end)")
     parser.add_argument("_mode", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._mode:  # a child run: mode replica record db
@@ -275,8 +277,17 @@ def main() -> None:
                                  Path(record) if mode == "archive" else scratch)
         print(json.dumps(result))
         return
-    scale = args.scale or default_scale()
+    require("jieba")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    try:
+        measure(args, folder)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(args, folder: Path) -> None:
+    scale = args.scale or default_scale()
     folder.mkdir(parents=True, exist_ok=True)
     db, synthetic = folder / "crawl.db", folder / "synthetic.db"
     for path in (db, synthetic):
@@ -298,7 +309,8 @@ def main() -> None:
     rate_a = archiving["responses"] / archiving["seconds"]
     rate_s = spiders["responses"] / spiders["seconds"]
     rate_b = bare["responses"] / bare["seconds"]
-    print(f"replica scale {scale}: {report_pages(scale)} report pages; archive {db}")
+    print(f"replica scale {scale}: {report_pages(scale)} report pages; archive {db}"
+          + ("" if args.keep else " (removed at the end; --keep DIR keeps it)"))
     print()
     print("1. crawl speed (same requests, same replica, same settings)")
     print(f"   bare Scrapy fetch:     {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f}/s")

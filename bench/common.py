@@ -8,6 +8,7 @@ Each measured run is a child process (`python <benchmark> --concurrency C <mode>
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -21,6 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 NIANBAO = "from nianbao.cli import main; main()"
 MIN_REPORT_PAGES = 5000
+
+
+def require(*modules: str, extra: str = "bench") -> None:
+    """Stop at once, before minutes of crawling, when a module the benchmark needs is missing."""
+    missing = [name for name in modules if not _importable(name)]
+    if missing:
+        raise SystemExit(f"{Path(sys.argv[0]).name} needs {', '.join(missing)}: pip install -e '.[{extra}]'")
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ValueError: a module blocked in sys.modules
+        return False
 
 
 def portals() -> list[str]:

@@ -28,7 +28,9 @@ from pathlib import Path
 from common import NIANBAO, ROOT, served
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "LOG_FORMAT=%(asctime)s.%(msecs)03d [%(name)s] %(levelname)s: %(message)s"]
+        "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "LOG_FORMAT=%(asctime)s.%(msecs)03d [%(name)s] %(levelname)s: %(message)s",
+        # The whole log on stderr: where the time goes is read off it.
+        "-v"]
 
 
 def crawl(db: Path, replica: str, night: str) -> dict:
