@@ -9,7 +9,7 @@ A portal fails its health checks when
   `NIANBAO_HEALTH_MIN_PAGES`, default 5), more than `NIANBAO_HEALTH_MAX_UNREADABLE` (default 0.5)
   parsed as no report (template null) or with a parser error: the page template changed;
 - its reports cannot be fetched (5xx, timeouts, resets, block pages; 404 and 410 are a report taken
-  down, not counted): more than `NIANBAO_HEALTH_MAX_FAILED` (default 0.2) of the reports this run
+  down, not counted): more than `NIANBAO_HEALTH_MAX_FAILED` (default 0.5) of the reports this run
   knew of, or of the new ones, failed (and at least `NIANBAO_HEALTH_MIN_FAILED`, default 3), or at
   least `NIANBAO_HEALTH_MIN_STUCK` (default 5) of the same reports failed in each of the last
   `NIANBAO_HEALTH_FAILED_RUNS` (default 3) runs. The line names the count, the commonest outcome
@@ -187,8 +187,11 @@ class ReportFetchMonitor(PortalMonitor):
     whose reports answer 5xx, time out, reset or send a block page is broken for its readers however
     full its lists are. 404 and 410 (a report taken down) are not counted: the archive marks those gone.
 
-    - more than NIANBAO_HEALTH_MAX_FAILED (default 0.2) of the reports this run knew of, or of the
-      new ones among them, could not be fetched (at least NIANBAO_HEALTH_MIN_FAILED, default 3);
+    - more than NIANBAO_HEALTH_MAX_FAILED (default 0.5) of the reports this run knew of, or of the
+      new ones among them, could not be fetched (at least NIANBAO_HEALTH_MIN_FAILED, default 3):
+      half, because the smallest portals list six reports, and a few failures of their own (a
+      dead file server behind one report, `--faults` in the replica) are not the portal broken;
+      the same few failing night after night are the check below;
     - at least NIANBAO_HEALTH_MIN_STUCK (default 5) of the same reports could not be fetched in
       each of the last NIANBAO_HEALTH_FAILED_RUNS (default 3) runs, this one included.
     """
@@ -203,7 +206,7 @@ class ReportFetchMonitor(PortalMonitor):
         return outcome, count, self.stat(f"nianbao/report_failed/example/{outcome}", None)
 
     def shares(self) -> tuple[float, int]:
-        return (self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.2),
+        return (self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.5),
                 self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3))
 
     @monitors.name("the reports can be fetched")

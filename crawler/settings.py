@@ -81,7 +81,7 @@ NIANBAO_HEALTH_MIN_PAGES = 5
 # ... or when more than this share of the reports it knew of (or of the new ones) could not be
 # fetched, at least MIN_FAILED of them; or when at least MIN_STUCK of the same reports failed in
 # each of its last FAILED_RUNS runs.
-NIANBAO_HEALTH_MAX_FAILED = 0.2
+NIANBAO_HEALTH_MAX_FAILED = 0.5
 NIANBAO_HEALTH_MIN_FAILED = 3
 NIANBAO_HEALTH_MIN_STUCK = 5
 NIANBAO_HEALTH_FAILED_RUNS = 3
