@@ -16,7 +16,10 @@ A portal fails its health checks when
   and an example URL of it.
 
 A check that compares this run with earlier ones reads them through `PortalMonitor.from_archive`
-(skipped, never failed, without a readable archive) and the per-run queries of `archive.runs`.
+(skipped, never failed, without a readable archive) and the per-run queries of `archive.runs`
+(`previous_portal_runs`, `failed_urls`): the report-fetch check does, and a check per column (a
+column that listed reports last run lists none now) would sit beside it the same way, from
+per-column counts the spider keeps in its stats and the run's record keeps per run.
 
 Each failure is one line naming the portal, a URL and the reason (`dongguan: https://...: its lists
 showed no report`), logged as an error, kept in the stats (`nianbao/health/problems`) and, under
