@@ -21,13 +21,24 @@ _db_option = click.option(
 
 @click.command("export")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc", "parquet", "dta"]), default=None,
+              help="jsonl (default), csv or warc; with --panel: csv (default), parquet or dta (Stata).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="File (default stdout).")
 @click.option("--gzip/--no-gzip", "gzip", default=None, help="WARC only: gzip records (default: unless -o ends in .warc).")
-def export_command(db: str, fmt: str, output: str, gzip: bool | None) -> None:
-    """Export the latest version of every report (jsonl, csv), or every fetch as WARC 1.1."""
+@click.option("--panel", is_flag=True, help="The research panel: one row per agency and year, every figure a column, "
+              "a codebook beside it (FILE.codebook.csv).")
+@click.option("--long", "long_form", is_flag=True, help="With --panel: one row per agency, year and figure.")
+def export_command(db: str, fmt: str | None, output: str, gzip: bool | None, panel: bool, long_form: bool) -> None:
+    """Export the latest version of every report (jsonl, csv), every fetch as WARC 1.1, or the
+    panel (--panel: csv, parquet, dta)."""
     from . import Archive, export, warc
 
+    if panel or long_form:
+        _export_panel(db, fmt or "csv", output, long_form)
+        return
+    fmt = fmt or "jsonl"
+    if fmt in ("parquet", "dta"):
+        raise click.UsageError(f"--format {fmt} is for the panel: add --panel")
     with Archive(db) as archive:
         if fmt == "warc":
             if gzip is None:
@@ -50,6 +61,22 @@ def export_command(db: str, fmt: str, output: str, gzip: bool | None) -> None:
     click.echo(f"{count} reports", err=True)
     if pending:
         click.echo(f"{pending} of them not parsed yet (exported without figures): run nianbao reparse", err=True)
+
+
+def _export_panel(db: str, fmt: str, output: str, long_form: bool) -> None:
+    from . import Archive, panel
+
+    if fmt not in panel.FORMATS:
+        raise click.UsageError(f"--panel writes {', '.join(panel.FORMATS)}, not {fmt}")
+    if output == "-":
+        raise click.UsageError("--panel needs a file (-o panel.csv): its codebook is written beside it")
+    with Archive(db) as archive:
+        try:
+            count = panel.write(archive.db, output, fmt, long=long_form)
+        except RuntimeError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"{count} rows ({'agency, year and figure' if long_form else 'agency and year'}) in {output}; "
+               f"codebook {panel.codebook_path(output)}", err=True)
 
 
 @click.command("reparse")

@@ -15,14 +15,16 @@ ABOUT = (
     "latest_reports, report_figures, failed_checks and report_changes."
 )
 
-SEARCH_SQL = """SELECT r.id AS report_id, p.url, p.portal, r.agency, r.year, r.title, r.version
-FROM reports_fts
-JOIN reports r ON r.id = reports_fts.rowid
+SEARCH_SQL = """SELECT r.id AS report_id, p.url, p.portal, r.agency, r.year, r.title, r.version,
+       '/-/archived/' || r.id AS archived_copy,
+       substr(t.text, max(1, instr(t.text, :q) - 40), 100) AS snippet
+FROM reports_fts_pairs
+JOIN reports r ON r.id = reports_fts_pairs.rowid
 JOIN pages p ON p.id = r.page_id AND p.latest_report_id = r.id
-WHERE reports_fts MATCH nianbao_match(:q)
-ORDER BY bm25(reports_fts, 10.0, 5.0, 1.0)
+LEFT JOIN report_texts t ON t.report_id = r.id
+WHERE reports_fts_pairs MATCH nianbao_match(:q)
+ORDER BY bm25(reports_fts_pairs, 10.0, 5.0, 1.0)
 LIMIT 100"""
-
 
 def documentation(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     """{table: {"description": ..., "columns": {column: description}}} from schema_docs."""
@@ -43,7 +45,8 @@ def datasette_metadata(db: sqlite_utils.Database, database_name: str) -> dict[st
         tables[name] = {"description": entry["description"], "columns": entry["columns"]}
         if name in schema.FTS_SHADOW_TABLES:
             tables[name]["hidden"] = True
-    tables["reports"].update(fts_table=schema.FTS_TABLE, fts_pk="id", searchmode="raw")
+    # The search box sends the words typed, each quoted: the trigram index answers them as they are.
+    tables["reports"].update(fts_table=schema.FTS_TABLE, fts_pk="id")
     return {
         "title": "nianbao archive",
         "description": ABOUT,

@@ -1,24 +1,27 @@
-"""Full-text search over report text that finds any Chinese word, two characters included.
+"""Full-text search over report text: plain queries where people type them, and any Chinese word.
 
-SQLite's tokenizers do not serve Chinese: unicode61 makes a whole run of Han characters one
-token (so 年报 finds nothing inside 政府信息公开年报), and trigram stores about three times the
-text and cannot match a two-character query. Word segmentation (jieba) is no cure either: it
-indexes 行政复议 as one word, so a query for 复议 misses it, and measured over real reports it
-leaves most two-character substrings unfindable (`bench/archive.py` prints the figure).
+Two indexes of the same title, agency and text (NFKC-normalised, contentless: the text is stored
+once, in `report_texts`):
 
-So text is indexed as overlapping character pairs (what Lucene's CJK analyzer does): each run of
-Han characters `c1 c2 ... cn` becomes the tokens `c1c2 c2c3 ... c(n-1)cn cn`, the last
-character alone closing the run. The index is contentless (the text is stored once, in
-`report_texts`), well under 1.5 times the text. A query is rewritten the same way:
+- `reports_fts`, SQLite's trigram tokenizer: a plain `MATCH '行政复议'` in sqlite3, R, or
+  Datasette's search box finds exactly the reports containing the string. It cannot answer a
+  query of fewer than three characters (it returns nothing, silently).
+- `reports_fts_pairs`, overlapping character pairs (what Lucene's CJK analyzer does): each run
+  of Han characters `c1 c2 ... cn` becomes the tokens `c1c2 c2c3 ... c(n-1)cn cn`. Every word
+  of one or more characters is found exactly, but a query must be spelled as pairs, which
+  `match_expression()` (and the `nianbao_match()` SQL function of `nianbao serve`) does:
+  a two-character word is one token, a longer word the phrase of its pairs (信息公开 -> "信息 息公
+  公开"), a single character a prefix query (年 -> 年*).
 
-- a two-character word is one token, so the common query is a single index lookup;
-- a longer word is the phrase of its pairs (信息公开 -> "信息 息公 公开"), which matches exactly
-  where the characters are adjacent;
-- a single character is a prefix query (年 -> 年*), matching every pair that starts with it and
-  the run-closing token.
+Why both, with figures (`python bench/fts.py --db ARCHIVE`): unicode61 alone makes a whole Han
+run one token (年报 finds nothing inside 政府信息公开年报); jieba word segmentation misses 复议
+inside 行政复议; the trigram index is the only one plain queries work in, and the pair index the
+only one that finds two-character words without scanning every text (a LIKE scan took 0.4-0.8 s
+over 31,600 demo texts, 124 MiB, against about 1 ms for the pair index). The pairs cost 0.77 x
+the text on the demo archive, the trigrams 1.27 x there (measured at 3.1 x on real reports,
+against 1.10 x for the pairs): two-character queries are the common ones, so both are kept.
 
-Everything else (Latin words, numbers) goes through unicode61 unchanged. Text is NFKC-normalised
-on both sides so full-width digits and letters (２０２３) match their ASCII forms.
+Everything else (Latin words, numbers) goes through unicode61 unchanged in the pair index.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import unicodedata
 
 #: Bump when `index_tokens` changes: stored entries must then be rebuilt (`rebuild`), since a
 #: contentless index can only delete an entry by re-tokenising its text identically.
-TOKENIZER_VERSION = "bigram-1"
+TOKENIZER_VERSION = "trigram+pairs-1"
 
 _HAN = (
     "\u3400-\u4dbf"  # Extension A
@@ -108,25 +111,38 @@ def match_expression(query: str) -> str:
     return " ".join(parts) if parts else '""'
 
 
+def _indexed(title: str | None, agency: str | None, text: str | None) -> tuple[list[str], list[str]]:
+    plain = [normalize(title or ""), normalize(agency or ""), normalize(text or "")]
+    return plain, [index_tokens(value) for value in plain]
+
+
 def add(db, report_id: int, title: str | None, agency: str | None, text: str | None) -> None:
-    """Index one report version (it must not be indexed already)."""
-    db.execute(
-        "INSERT INTO reports_fts(rowid, title, agency, text) VALUES (?, ?, ?, ?)",
-        [report_id, index_tokens(title or ""), index_tokens(agency or ""), index_tokens(text or "")],
-    )
+    """Index one report version in both indexes (it must not be indexed already)."""
+    plain, pairs = _indexed(title, agency, text)
+    db.execute("INSERT INTO reports_fts(rowid, title, agency, text) VALUES (?, ?, ?, ?)", [report_id, *plain])
+    db.execute("INSERT INTO reports_fts_pairs(rowid, title, agency, text) VALUES (?, ?, ?, ?)", [report_id, *pairs])
 
 
 def remove(db, report_id: int, title: str | None, agency: str | None, text: str | None) -> None:
     """Remove a report version indexed with exactly these title, agency and text."""
+    plain, pairs = _indexed(title, agency, text)
     db.execute(
-        "INSERT INTO reports_fts(reports_fts, rowid, title, agency, text) VALUES ('delete', ?, ?, ?, ?)",
-        [report_id, index_tokens(title or ""), index_tokens(agency or ""), index_tokens(text or "")],
+        "INSERT INTO reports_fts(reports_fts, rowid, title, agency, text) VALUES ('delete', ?, ?, ?, ?)", [report_id, *plain]
+    )
+    db.execute(
+        "INSERT INTO reports_fts_pairs(reports_fts_pairs, rowid, title, agency, text) VALUES ('delete', ?, ?, ?, ?)",
+        [report_id, *pairs],
     )
 
 
 def rebuild(db) -> int:
     """Re-index every parsed report version from the stored text (after a tokenizer change)."""
-    db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('delete-all')")
+    from .schema import FTS_DDL, PAIRS_DDL
+
+    for table in ("reports_fts", "reports_fts_pairs"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.execute(FTS_DDL)
+    db.execute(PAIRS_DDL)
     count = 0
     rows = db.execute(
         "SELECT r.id, r.title, r.agency, t.text FROM reports r "
@@ -135,7 +151,8 @@ def rebuild(db) -> int:
     for report_id, title, agency, text in rows:
         add(db, report_id, title, agency, text)
         count += 1
-    db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('optimize')")
+    for table in ("reports_fts", "reports_fts_pairs"):
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
     db.execute(
         "INSERT OR REPLACE INTO archive_meta(key, value) VALUES ('fts_tokenizer', ?)",
         [TOKENIZER_VERSION],
@@ -153,18 +170,18 @@ def search(db, query: str, *, limit: int = 20, all_versions: bool = False) -> li
     scoring every report.
     """
     expression = match_expression(query)
-    matches = db.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?", [expression]).fetchone()[0]
-    documents = db.execute("SELECT count(*) FROM reports_fts_docsize").fetchone()[0]
+    matches = db.execute("SELECT count(*) FROM reports_fts_pairs WHERE reports_fts_pairs MATCH ?", [expression]).fetchone()[0]
+    documents = db.execute("SELECT count(*) FROM reports_fts_pairs_docsize").fetchone()[0]
     order = "hit.id DESC" if matches * 2 > documents else "hit.score"
-    latest = "JOIN reports r ON r.id = reports_fts.rowid AND r.is_latest = 1" if not all_versions else ""
+    latest = "JOIN reports r ON r.id = reports_fts_pairs.rowid AND r.is_latest = 1" if not all_versions else ""
     # Rank first, then read titles and texts for the few hits shown only.
     rows = db.execute(
         f"""
         WITH hit AS (
-          SELECT reports_fts.rowid AS id, bm25(reports_fts, 10.0, 5.0, 1.0) AS score
-          FROM reports_fts {latest}
-          WHERE reports_fts MATCH ?
-          ORDER BY {order.replace("hit.id", "reports_fts.rowid").replace("hit.score", "score")}
+          SELECT reports_fts_pairs.rowid AS id, bm25(reports_fts_pairs, 10.0, 5.0, 1.0) AS score
+          FROM reports_fts_pairs {latest}
+          WHERE reports_fts_pairs MATCH ?
+          ORDER BY {order.replace("hit.id", "reports_fts_pairs.rowid").replace("hit.score", "score")}
           LIMIT ?
         )
         SELECT r.id, r.version, p.url, p.portal, r.title, r.agency, r.year, t.text, hit.score

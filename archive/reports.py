@@ -62,6 +62,19 @@ def ensure_value_keys(db: sqlite_utils.Database) -> None:
         "INSERT OR IGNORE INTO value_keys(key, templates, table_name, label, unit) VALUES (?, ?, ?, ?, ?)",
         [(k["key"], k["templates"], k["table_name"], k["label"], k["unit"]) for k in template_keys()],
     )
+    name_keys(db)
+
+
+def name_keys(db: sqlite_utils.Database) -> None:
+    """English labels and panel column names for keys that lack them (new keys, older archives)."""
+    from .panel import column_names, english_label
+
+    keys = [key for (key,) in db.execute("SELECT key FROM value_keys ORDER BY id")]
+    names = column_names(keys)
+    db.conn.executemany(
+        "UPDATE value_keys SET label_en = ?, column_name = ? WHERE key = ? AND (label_en IS NULL OR column_name IS NOT ?)",
+        [(english_label(key), names[key], key, names[key]) for key in keys],
+    )
 
 
 class KeyIds:

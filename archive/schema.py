@@ -295,6 +295,8 @@ TABLES: tuple[Table, ...] = (
             Column("table_name", "TEXT", "Template table: active, applications, appeals, stats."),
             Column("label", "TEXT", "What the report prints for it."),
             Column("unit", "TEXT", "`count`, `10k_yuan` (万元) or `yuan` ..."),
+            Column("label_en", "TEXT", "What it means, in English (from the key: table, row, column)."),
+            Column("column_name", "TEXT", "Its column in `nianbao export --panel` (an identifier valid in pandas, R and Stata)."),
         ),
     ),
     Table(
@@ -383,31 +385,48 @@ TABLES: tuple[Table, ...] = (
 )
 
 FTS_TABLE = "reports_fts"
+PAIRS_TABLE = "reports_fts_pairs"
 FTS_DOC = (
-    "Full-text index over every report version's title, agency and text (contentless: join "
-    "`rowid` to `reports.id`). Chinese is indexed as overlapping character pairs, so any "
-    "substring of two or more characters is found exactly; query it through "
-    "`archive.fts.match_expression()` (Python) or the `nianbao_match()` SQL function that "
-    "`nianbao serve` registers, e.g. `... WHERE reports_fts MATCH nianbao_match('年报')`. "
-    "Raw FTS5 syntax needs pairs spelled out: `\"年报\"` for 年报, `\"信息 息公 公开\"` for 信息公开."
+    "Full-text index over every report version's title, agency and text, for plain queries: "
+    "`SELECT rowid FROM reports_fts WHERE reports_fts MATCH '行政复议'` finds exactly the versions "
+    "containing 行政复议 (SQLite's trigram tokenizer; contentless: join `rowid` to `reports.id`, "
+    "the text is in report_texts). A word needs three characters or more here: for one or two "
+    "(复议, 年报) use `reports_fts_pairs`. Text is NFKC-normalised (full-width ２０２３ is 2023)."
+)
+PAIRS_DOC = (
+    "Full-text index of the same texts as overlapping character pairs: any word of one or more "
+    "characters, two included, is found exactly. Query it through `nianbao_match()` (registered "
+    "by `nianbao serve`) or `archive.fts.match_expression()` in Python: `... WHERE "
+    "reports_fts_pairs MATCH nianbao_match('复议')`; raw FTS5 syntax needs the pairs spelled out "
+    "(`\"复议\"`, `\"信息 息公 公开\"` for 信息公开)."
 )
 FTS_COLUMNS = {
     "title": "Report title (indexed, not stored).",
     "agency": "Reporting agency (indexed, not stored).",
     "text": "Report text (indexed, not stored).",
 }
-#: The tables FTS5 keeps its index in (SQLite creates and maintains them).
-FTS_SHADOW_TABLES = {
-    f"{FTS_TABLE}_data": ("FTS5's index b-tree pages (internal).", {"id": "Block id.", "block": "Index data."}),
-    f"{FTS_TABLE}_idx": (
-        "FTS5's index of segment leaves by term (internal).",
-        {"segid": "Segment.", "term": "First term on the page.", "pgno": "Page number."},
-    ),
-    f"{FTS_TABLE}_docsize": ("FTS5's token counts per row, for ranking (internal).", {"id": "Row (reports.id).", "sz": "Token counts."}),
-    f"{FTS_TABLE}_config": ("FTS5's configuration (internal).", {"k": "Setting.", "v": "Value."}),
-}
+
+
+def _shadow_tables(table: str) -> dict:
+    return {
+        f"{table}_data": ("FTS5's index b-tree pages (internal).", {"id": "Block id.", "block": "Index data."}),
+        f"{table}_idx": (
+            "FTS5's index of segment leaves by term (internal).",
+            {"segid": "Segment.", "term": "First term on the page.", "pgno": "Page number."},
+        ),
+        f"{table}_docsize": ("FTS5's token counts per row, for ranking (internal).", {"id": "Row (reports.id).", "sz": "Token counts."}),
+        f"{table}_config": ("FTS5's configuration (internal).", {"k": "Setting.", "v": "Value."}),
+    }
+
+
+#: The tables FTS5 keeps its indexes in (SQLite creates and maintains them).
+FTS_SHADOW_TABLES = {**_shadow_tables(FTS_TABLE), **_shadow_tables(PAIRS_TABLE)}
 FTS_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "title, agency, text, content='', tokenize='trigram')"
+)
+PAIRS_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {PAIRS_TABLE} USING fts5("
     "title, agency, text, content='', tokenize='unicode61 remove_diacritics 2')"
 )
 
@@ -427,6 +446,7 @@ def create(db: sqlite_utils.Database) -> None:
         for index in spec.indexes:
             db.execute(index)
     db.execute(FTS_DDL)
+    db.execute(PAIRS_DDL)
     if added:
         _backfill(db, added)
     for view in views.VIEWS:
@@ -479,8 +499,9 @@ def _write_docs(db: sqlite_utils.Database, view_specs) -> None:
     for spec in TABLES:
         rows.append((spec.name, "", spec.doc))
         rows += [(spec.name, c.name, c.doc) for c in spec.columns]
-    rows.append((FTS_TABLE, "", FTS_DOC))
-    rows += [(FTS_TABLE, name, doc) for name, doc in FTS_COLUMNS.items()]
+    for name, doc in ((FTS_TABLE, FTS_DOC), (PAIRS_TABLE, PAIRS_DOC)):
+        rows.append((name, "", doc))
+        rows += [(name, column, column_doc) for column, column_doc in FTS_COLUMNS.items()]
     for name, (doc, columns) in FTS_SHADOW_TABLES.items():
         rows.append((name, "", doc))
         rows += [(name, column, column_doc) for column, column_doc in columns.items()]

@@ -159,7 +159,8 @@ def test_reparse_command_reparses_without_fetching(archive_path):
     assert conn.execute("SELECT count(*) FROM reports WHERE parser_version = 'standin-1'").fetchone()[0] == 5
     assert conn.execute("SELECT count(*) FROM reports WHERE year IS NOT NULL").fetchone()[0] == 4  # all but the PDF
     # Search still finds each page version once: the old index entries were replaced, not duplicated.
-    assert conn.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH '\"复议\"'").fetchone()[0] == 4
+    assert conn.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH '行政复议'").fetchone()[0] == 4
+    assert conn.execute("SELECT count(*) FROM reports_fts_pairs WHERE reports_fts_pairs MATCH '\"复议\"'").fetchone()[0] == 4
 
 
 def test_reparse_says_clearly_when_the_parser_cannot_load(archive_path):

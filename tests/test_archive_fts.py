@@ -9,23 +9,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive import fts
-from archive.schema import FTS_DDL
+from archive.schema import FTS_DDL, PAIRS_DDL
 
 
 @pytest.fixture
 def index():
     conn = sqlite3.connect(":memory:")
     conn.execute(FTS_DDL)
+    conn.execute(PAIRS_DDL)
     yield conn
     conn.close()
 
 
 def add(conn, rowid: int, text: str, title: str = "") -> None:
-    fts.add(conn, rowid, title, "", text)
+    fts.add(conn, rowid, title, "", text)  # both indexes: the plain (trigram) one and the pairs
 
 
 def found(conn, query: str) -> set[int]:
-    return {r for (r,) in conn.execute("SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", [fts.match_expression(query)])}
+    return {r for (r,) in conn.execute("SELECT rowid FROM reports_fts_pairs WHERE reports_fts_pairs MATCH ?",
+                                       [fts.match_expression(query)])}
 
 
 TEXTS = {
@@ -111,6 +113,7 @@ ALPHABET = "年报告公开信息政府复议诉讼。, 12a"
 def test_substring_queries_find_exactly_the_rows_containing_them(texts, picks):
     conn = sqlite3.connect(":memory:")
     conn.execute(FTS_DDL)
+    conn.execute(PAIRS_DDL)
     for rowid, text in enumerate(texts, start=1):
         add(conn, rowid, text)
     for which, start, length in picks:
@@ -143,3 +146,12 @@ def test_search_ranks_title_hits_and_returns_a_snippet(tmp_path):
         assert "[年报]" in hits[1]["snippet"]
         # A word most reports contain scores alike everywhere (bm25's IDF is clamped): newest first.
         assert [h["title"] for h in archive.search("内容")] == ["无关3", "无关2", "无关1", "无关0"]
+
+
+def test_a_plain_query_of_three_characters_or_more_needs_no_rewriting(corpus):
+    # What sqlite3, R and Datasette's search box send: the word itself, no pairs spelled out.
+    plain = lambda q: {r for (r,) in corpus.execute("SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", [q])}  # noqa: E731
+    for word in ("行政复议", "信息公开", "年度报告", "公开12件", "结果纠正"):
+        assert plain(word) == found(corpus, word) == {r for r, t in TEXTS.items() if word in fts.normalize(t)}, word
+    assert plain("复议") == set()  # the trigram index cannot answer two characters: the pairs do
+    assert found(corpus, "复议") == {1}
