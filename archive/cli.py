@@ -137,6 +137,40 @@ def verify_command(db: str) -> None:
         sys.exit(1)
 
 
+@click.command("show")
+@_db_option
+@click.argument("ref")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to save the bytes in (default stdout).")
+@click.option("--text", "as_text", is_flag=True, help="The cleaned text the parser read, not the bytes.")
+def show_command(db: str, ref: str, output: str, as_text: bool) -> None:
+    """Print or save an archived copy exactly as fetched: REF is a URL, a SHA-256 or a report id.
+
+    Its SHA-256, URL and content type go to stderr; the bytes (or, with --text, the cleaned
+    text) to stdout or -o FILE.
+    """
+    from . import Archive
+
+    with Archive(db) as archive:
+        try:
+            copy = archive.copy(ref)
+        except KeyError as error:
+            raise click.ClickException(error.args[0]) from error
+        if as_text:
+            text = archive.text(copy["report_id"]) if copy["report_id"] else None
+            if text is None:
+                raise click.ClickException(f"report {copy['report_id']} has no parsed text (run nianbao reparse)")
+            data = text.encode("utf-8")
+        else:
+            data = archive.body(copy["sha256"])
+    click.echo(f"sha256 {copy['sha256']}  report {copy['report_id']}  {copy['content_type'] or '?'}  {copy['url']}", err=True)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
 @click.command("serve")
 @_db_option
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)

@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "reparse": "archive.cli:reparse_command",
     "verify": "archive.cli:verify_command",
     "serve": "archive.cli:serve_command",
+    "show": "archive.cli:show_command",
 }
 
 

@@ -221,3 +221,22 @@ def test_the_archive_pipeline_is_off_without_nianbao_db(monkeypatch):
         ArchivePipeline.from_crawler(get_crawler(settings_dict={"NIANBAO_DB": ""}))
     pipeline = ArchivePipeline.from_crawler(get_crawler(settings_dict={"NIANBAO_DB": "x.db", "NIANBAO_RUN_ID": "7"}))
     assert pipeline.path == "x.db" and pipeline.options["run_id"] == 7 and pipeline.options["create_run"] is False
+
+
+def test_show_prints_the_exact_bytes_of_a_url_a_sha256_or_a_report_id(archive_path, tmp_path):
+    conn = sqlite3.connect(archive_path)
+    first = f"{BASE}1.html"
+    report_id, digest = conn.execute(
+        "SELECT r.id, r.sha256 FROM pages p JOIN reports r ON r.id = p.latest_report_id WHERE p.url = ?", [first]).fetchone()
+    old_digest = conn.execute("SELECT sha256 FROM snapshots WHERE url = ? ORDER BY id LIMIT 1", [first]).fetchone()[0]
+    for ref, expected in ((first, EDITED), (digest, EDITED), (report_id, EDITED), (old_digest, PAGES[first])):
+        result = run("show", "--db", archive_path, ref)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout_bytes == expected and sha256(result.stdout_bytes) in (digest, old_digest)
+        assert sha256(expected) in result.stderr
+    out = tmp_path / "r.pdf"
+    assert run("show", "--db", archive_path, PDF_URL, "-o", out).exit_code == 0 and out.read_bytes() == PDF
+    text = run("show", "--db", archive_path, first, "--text")
+    assert "行政复议" in text.stdout and "<" not in text.stdout
+    missing = run("show", "--db", archive_path, "https://example.invalid/none.html")
+    assert missing.exit_code == 1 and "no copy" in missing.stderr
