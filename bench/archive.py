@@ -190,6 +190,10 @@ def synthetic_archive(source: Path, target: Path, count: int) -> dict:
             fts.add(conn, n, title, agency, text)
             text_bytes += len(text.encode()) + len(title.encode()) + len(agency.encode())
         conn.execute("INSERT INTO reports_fts(reports_fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO reports_fts_pairs(reports_fts_pairs) VALUES ('optimize')")
+        from archive import agencies
+
+        agencies.refresh(conn)  # the panel views read reports.agency_id
     conn.execute("ANALYZE")
     conn.close()
     return {"seconds": time.perf_counter() - started, "text_bytes": text_bytes}
@@ -204,10 +208,10 @@ def _timed(conn: sqlite3.Connection, sql: str, params=(), repeat: int = 5) -> tu
     return statistics.median(times) * 1000, rows
 
 
-SEARCH = """SELECT r.id, p.url, r.title FROM reports_fts
-JOIN reports r ON r.id = reports_fts.rowid JOIN pages p ON p.id = r.page_id AND p.latest_report_id = r.id
-WHERE reports_fts MATCH ? ORDER BY bm25(reports_fts, 10.0, 5.0, 1.0) LIMIT 20"""
-COUNT = "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?"
+SEARCH = """SELECT r.id, p.url, r.title FROM reports_fts_pairs
+JOIN reports r ON r.id = reports_fts_pairs.rowid JOIN pages p ON p.id = r.page_id AND p.latest_report_id = r.id
+WHERE reports_fts_pairs MATCH ? ORDER BY bm25(reports_fts_pairs, 10.0, 5.0, 1.0) LIMIT 20"""
+COUNT = "SELECT count(*) FROM reports_fts_pairs WHERE reports_fts_pairs MATCH ?"
 AGGREGATE = """SELECT year, agency, count(*) AS reports, sum(applications_received) AS applications_received,
        sum(granted) AS granted, sum(reviews) AS reviews
 FROM reports WHERE is_latest = 1
