@@ -94,7 +94,10 @@ class Matcher:
         for i, lb in enumerate(self.labels):
             prefix = lb.core[: lb.min_len]
             parts.append(f"(?P<l{i}>" + GAP.join(re.escape(ch) for ch in prefix) + ")")
-        self.regex = re.compile("|".join(parts))
+        # A lookahead on the labels' first characters lets the engine pass over most of the text
+        # at once instead of trying every alternative at every position.
+        first = "".join(sorted({re.escape(lb.core[0]) for lb in self.labels if lb.core}))
+        self.regex = re.compile(f"(?=[{first}])(?:" + "|".join(parts) + ")")
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Hit]:
         end = len(text) if end is None else end

@@ -8,12 +8,16 @@ tables that pdfplumber cannot see as tables still reach the parser as text lines
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from ..document import Document, Line
 from .text import PAGE_NUMBER
 
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+# pdfminer logs a warning per damaged operator (thousands for one corrupt file); what matters of
+# a damaged PDF reaches the report's warnings.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def _join_cell(cell: str) -> str:
