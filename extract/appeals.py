@@ -28,7 +28,10 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
     if len(toks) == WIDTH and all(t.blank or t.text.isdigit() for t in toks):
         cells = tuple(None if t.blank else number(t.text) for t in toks)
     elif len(toks) < WIDTH and all(t.text.isdigit() for t in toks) and not any(t.row for t in toks):
-        readings = grouped_sum_splits([t.text for t in toks], len(ROWS), len(OUTCOMES))
+        digits_only = "".join(t.text for t in toks)
+        # Fifteen digits are fifteen cells, whether or not each group adds up.
+        readings = ([tuple(digits_only)] if len(digits_only) == WIDTH
+                    else grouped_sum_splits([t.text for t in toks], len(ROWS), len(OUTCOMES)))
         if readings and len(readings) == 1:
             cells = tuple(int(c) for c in readings[0])
         else:

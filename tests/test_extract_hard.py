@@ -68,6 +68,19 @@ def test_a_row_with_two_readings_stays_out_when_the_columns_cannot_decide():
     assert any(w.startswith("applications.partially_granted:") and "left out" in w for w in report.warnings)
 
 
+def test_one_digit_per_cell_is_read_even_when_the_row_does_not_add_up():
+    """Seven digits for seven cells (7000006) and fifteen for table 四's fifteen have one reading
+    each; the printed totals that do not add up are recorded as failed checks."""
+    report = _parse(_perturbed("009.txt", (GRANTED, "（一）予以公开7000006"),
+                               ("000000000000000 五", "100000000000000 五")))
+    appeals = {f"appeals.review.{c}": v for c, v in
+               zip(("upheld", "corrected", "other", "pending", "total"), (1, 0, 0, 0, 0))}
+    expected = _expected("009", {**_row("granted", [7, 0, 0, 0, 0, 0, 6]), **appeals})
+    _assert_exactly(report, expected)
+    failed = {c["name"] for c in report.failed_checks}
+    assert {"applications.row.granted", "appeals.review"} <= failed
+
+
 # 2. Digit runs that the report's own text resolves -------------------------------------------------
 
 NORMATIVE_2021 = ("active.normative_documents.issued", "active.normative_documents.repealed",
