@@ -427,23 +427,27 @@ CROSS_YEAR_CHECKS = View(
     "years: 上年结转 (carried over) in year t+1 against 结转下年度继续办理 (carried forward) in t, "
     "column by column; in the 2019 template, 上一年项目数量 in t+1 against t's count plus its "
     "change (本年增/减). One row per agency, pair of years and quantity both reports print.",
-    """WITH obs AS (SELECT agency_id, year, report_id, url FROM report_observations WHERE rank = 1),
+    """WITH obs AS MATERIALIZED (SELECT agency_id, year, report_id, url FROM report_observations WHERE rank = 1),
 rules(name, next_key, last_key, change_key) AS (VALUES
   """ + _carried_rules() + """
+),
+keyed AS MATERIALIZED (
+  SELECT rules.name, nk.id AS next_id, lk.id AS last_id, ck.id AS change_id, rules.change_key
+  FROM rules JOIN value_keys nk ON nk.key = rules.next_key JOIN value_keys lk ON lk.key = rules.last_key
+  LEFT JOIN value_keys ck ON ck.key = rules.change_key
 )
-SELECT this.agency_id, a.name AS agency, a.portal, this.year, nxt.year AS next_year, rules.name AS check_name,
+SELECT this.agency_id, a.name AS agency, a.portal, this.year, nxt.year AS next_year, keyed.name AS check_name,
        lv.value + COALESCE(cv.value, 0) AS expected, nv.value AS printed,
        (lv.value + COALESCE(cv.value, 0)) = nv.value AS ok,
        this.report_id, this.url, nxt.report_id AS next_report_id, nxt.url AS next_url
 FROM obs this
 JOIN obs nxt ON nxt.agency_id = this.agency_id AND nxt.year = this.year + 1
 JOIN agencies a ON a.id = this.agency_id
-CROSS JOIN rules
-JOIN report_values nv ON nv.report_id = nxt.report_id AND nv.key_id = (SELECT id FROM value_keys WHERE key = rules.next_key)
-JOIN report_values lv ON lv.report_id = this.report_id AND lv.key_id = (SELECT id FROM value_keys WHERE key = rules.last_key)
-LEFT JOIN report_values cv ON cv.report_id = this.report_id
-     AND cv.key_id = (SELECT id FROM value_keys WHERE key = rules.change_key)
-WHERE rules.change_key IS NULL OR cv.value IS NOT NULL""",
+CROSS JOIN keyed
+JOIN report_values nv ON nv.report_id = nxt.report_id AND nv.key_id = keyed.next_id
+JOIN report_values lv ON lv.report_id = this.report_id AND lv.key_id = keyed.last_id
+LEFT JOIN report_values cv ON cv.report_id = this.report_id AND cv.key_id = keyed.change_id
+WHERE keyed.change_key IS NULL OR cv.value IS NOT NULL""",
     {
         "agency_id": "The agency (agencies.id).",
         "agency": "Its canonical name.",
