@@ -96,7 +96,34 @@ NIANBAO_RECHECK = os.environ.get("NIANBAO_RECHECK", "schedule")
 NIANBAO_RECHECK_TIERS = os.environ.get("NIANBAO_RECHECK_TIERS", "365:1,1095:7,*:30")
 NIANBAO_RECHECK_DATE = os.environ.get("NIANBAO_RECHECK_DATE", "")
 
+# Bounded bodies (crawler/bodies.py). The largest body of each kind the crawl accepts: HTML report
+# pages run to a few hundred KB (a page with inlined images to a few MB); report PDFs to tens of MB
+# when scanned; DOCX/XLSX/DOC/WPS to a few MB. A body that announces or reaches more is dropped as
+# `too_large`. `office_inflated` bounds what a DOCX/XLSX's ZIP members may declare inflated.
+NIANBAO_MAXSIZE = {
+    "page": 16 * 1024 * 1024,
+    "pdf": 100 * 1024 * 1024,
+    "office": 32 * 1024 * 1024,
+    "office_inflated": 128 * 1024 * 1024,
+}
+# A body of any other kind (and Scrapy's own requests: robots.txt) stops at the largest of them.
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+# A warning is logged when a body passes this share of its kind's limit.
+NIANBAO_WARNSIZE_SHARE = 0.25
+DOWNLOAD_WARNSIZE = 25 * 1024 * 1024
+# A compressed body (gzip/deflate/br/zstd on the wire, a DOCX/XLSX member) may inflate to this many
+# times its compressed size (real report pages inflate 3 to 15 times), and to FLOOR bytes whatever its
+# size; past that it is a `decompression_bomb`, stopped before it is inflated further.
+NIANBAO_MAX_INFLATE_RATIO = 100
+NIANBAO_INFLATE_FLOOR = 1024 * 1024
+
 DOWNLOADER_MIDDLEWARES = {
+    # Per-kind size limits and a count of the bytes each body received (for `truncated`).
+    "crawler.bodies.BodyLimitsMiddleware": 595,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.bodies.BoundedDecompressionMiddleware": 590,
+    # After decompression: a DOCX/XLSX whose ZIP members would inflate too far never reaches the parser.
+    "crawler.bodies.OfficeArchiveGuardMiddleware": 582,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.JavaScriptChallengeMiddleware": 560,

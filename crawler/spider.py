@@ -31,6 +31,7 @@ from twisted.python.failure import Failure
 
 from . import discovery, registry, signals
 from .archived import ArchivedReports
+from .bodies import body_failure, truncated_failure
 from .dates import parse_date
 from .items import ReportItem
 from .middlewares import read_as_what_it_is
@@ -556,7 +557,17 @@ class PortalSpider(scrapy.Spider):
 
     def errback(self, failure: Failure) -> None:
         request = failure.request
-        self.record_failure(request, failure, classify(failure))
+        outcome = classify(failure)
+        # Body limits, bombs, redirect loops and cut bodies get their own outcome and a message in
+        # numbers (crawler/bodies.py), not Scrapy's generic one.
+        found = body_failure(failure.value, request)
+        if found is not None:
+            outcome, exc = found
+        elif outcome == "truncated":
+            exc = truncated_failure(request)
+        if found is not None or outcome == "truncated":
+            failure = _failure_with(exc, request)
+        self.record_failure(request, failure, outcome)
 
     def record_failure(self, request: scrapy.Request, failure: Failure, outcome: str) -> None:
         """One clear log line, a `nianbao/outcome/<outcome>` stat and the `fetch_failed` signal."""
@@ -567,7 +578,6 @@ class PortalSpider(scrapy.Spider):
         timeout = request.meta.get("download_timeout") or self.settings.getfloat("DOWNLOAD_TIMEOUT")
         reason = {
             "timeout": f"no complete answer within {timeout:g} s",
-            "truncated": "the body ended before its announced length",
             "challenge": "a JavaScript challenge the browser did not pass",
         }.get(outcome)
         if isinstance(failure.value, HttpError):
@@ -583,3 +593,9 @@ class PortalSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             signals.fetch_failed, request=request, failure=failure, spider=self, outcome=outcome
         )
+
+
+def _failure_with(exc: BaseException, request: scrapy.Request) -> Failure:
+    failure = Failure(exc)
+    failure.request = request
+    return failure
