@@ -1,4 +1,4 @@
-"""`nianbao export | reparse | verify | serve`: what researchers and maintainers do with an archive."""
+"""`nianbao export | reparse | verify | serve | show | merge`: what researchers and maintainers do with an archive."""
 
 from __future__ import annotations
 
@@ -197,3 +197,25 @@ def serve_command(db: str, host: str, port: int, print_metadata: bool) -> None:
 
     click.echo(f"serving {db} at http://{host}:{port}/{name}", err=True)
     uvicorn.run(datasette_app(db, metadata).app(), host=host, port=port, log_level="warning")
+
+
+@click.command("merge")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--into", "target", required=True, type=click.Path(dir_okay=False),
+              help="The archive to merge into (created if missing).")
+@click.option("--node", default=None, help="Where the shards' runs ran (a Scrapyd node, a machine): kept in crawl_runs.node.")
+def merge_command(shards: tuple[str, ...], target: str, node: str | None) -> None:
+    """Merge other nianbao archives (SHARD...) into --into DB: blobs once by SHA-256, pages by
+    URL, versions in fetch-time order, runs with the node they came from.
+
+    Each shard is one transaction: a merge stopped at any point leaves DB as it was before that
+    shard or after it. Merging a shard again adds nothing.
+    """
+    from .merge import MergeError, merge
+
+    try:
+        summaries = merge(target, list(shards), node=node)
+    except MergeError as error:
+        raise click.ClickException(str(error)) from error
+    for summary in summaries:
+        click.echo(summary.line() if summary.changed else f"{summary.shard}: nothing new", err=True)

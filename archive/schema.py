@@ -97,6 +97,7 @@ TABLES: tuple[Table, ...] = (
             Column("message", "TEXT", "Why it failed, one line per problem (`portal: URL: reason`); empty when it did not."),
             Column("pid", "INTEGER", "Process id of the crawl (to tell a live run from an abandoned one)."),
             Column("host", "TEXT", "Machine it ran on."),
+            Column("node", "TEXT", "Where the run's archive came from when `nianbao merge` brought it in (a Scrapyd node, a colleague's machine: `--node`); empty for runs made in this archive."),
             Column("resumed_from", "INTEGER", "The interrupted or killed run this run took over, if any.", "REFERENCES crawl_runs(id)"),
             Column("log_file", "TEXT", "The run's log file (`nianbao crawl` writes one per run beside the archive)."),
         ),
@@ -127,7 +128,10 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("seconds", "REAL", "How long the portal's crawl took."),
             Column("health", "TEXT", "`ok`, or `failed` when a health check failed (see `problems`); empty if the run never got that far."),
-            Column("problems", "TEXT", "The failed health checks, one line each: `portal: URL: reason`."),
+            Column("problems", "TEXT", "The failed health checks, one line each: `portal: URL: reason`; and what the run "
+                   "noticed without failing the portal (a list page that showed no report, with no earlier run to compare with)."),
+            Column("list_yields", "TEXT", "JSON `{list page URL: reports it showed}` for every list page the run read (0 "
+                   "when it showed none or could not be fetched): the next run compares each page with it."),
         ),
         constraints=("PRIMARY KEY (run_id, portal)",),
         without_rowid=True,
@@ -372,7 +376,8 @@ TABLES: tuple[Table, ...] = (
             Column("id", "INTEGER", "Failure number.", "PRIMARY KEY"),
             Column("url", "TEXT", "URL requested.", "NOT NULL"),
             Column("page_id", "INTEGER", "The archived page, when the URL is one.", "REFERENCES pages(id)"),
-            Column("outcome", "TEXT", "`http_404`, `http_500`, `timeout`, `dns`, `truncated`, `connection` ...", "NOT NULL"),
+            Column("outcome", "TEXT", "`http_404`, `http_500`, `timeout`, `dns`, `truncated`, `connection`, `too_large`, "
+                   "`decompression_bomb`, `redirect_loop` ...", "NOT NULL"),
             Column("status", "INTEGER", "HTTP status, when there was a response."),
             Column("headers", "TEXT", "Response headers JSON, when there was a response."),
             Column("message", "TEXT", "The error, one line."),

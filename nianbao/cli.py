@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "verify": "archive.cli:verify_command",
     "serve": "archive.cli:serve_command",
     "show": "archive.cli:show_command",
+    "merge": "archive.cli:merge_command",
 }
 
 
