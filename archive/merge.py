@@ -31,6 +31,7 @@ leaves the target as it was before that shard or after it, and running it again 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,8 +129,8 @@ def _close(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA busy_timeout = 0")
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception:  # noqa: BLE001 - another process holds the file: checkpointed later
-        pass
+    except sqlite3.OperationalError:  # another process holds the file: the next writer checkpoints
+        log.info("the archive is in use elsewhere: its write-ahead log is folded in later")
     db.close()
 
 
@@ -209,8 +210,15 @@ class _Merge:
         self.keys: dict[int, int] = {}
         self.dictionaries: dict[int, int] = {}
         self.touched_pages: set[int] = set()
+        self.columns: dict[str, set[str]] = {}
         self.parse_columns = [c for c in _columns(db, "reports") if c not in _CHAIN_COLUMNS
                               and c in set(_columns(shard, "reports"))]
+
+    def _insert(self, table: str, values: dict[str, Any], *, verb: str = "INSERT") -> int:
+        """Insert the columns the target has (a shard made by a later nianbao may have more)."""
+        if table not in self.columns:
+            self.columns[table] = set(_columns(self.db, table))
+        return _insert(self.db, table, {k: v for k, v in values.items() if k in self.columns[table]}, verb=verb)
 
     def run(self) -> MergeSummary:
         self._merge_runs()
@@ -229,8 +237,6 @@ class _Merge:
     # -- runs and keys ------------------------------------------------------------------
 
     def _merge_runs(self) -> None:
-        self.run_columns = set(_columns(self.db, "crawl_runs"))
-        columns = [c for c in _columns(self.shard, "crawl_runs") if c in self.run_columns]
         for run in self.shard.query("SELECT * FROM crawl_runs ORDER BY id"):
             found = self.db.execute(
                 "SELECT id, outcome FROM crawl_runs WHERE started_at = ? AND host IS ? AND pid IS ?",
@@ -238,11 +244,10 @@ class _Merge:
             ).fetchone()
             fresher = False
             if found is None:
-                values = {c: run[c] for c in columns if c != "id"}
+                values = {c: v for c, v in run.items() if c != "id"}
                 values["resumed_from"] = self.runs.get(run.get("resumed_from"))
-                if "node" in self.run_columns:
-                    values["node"] = self.node or run.get("node")
-                self.runs[run["id"]] = _insert(self.db, "crawl_runs", values)
+                values["node"] = self.node or run.get("node")
+                self.runs[run["id"]] = self._insert("crawl_runs", values)
                 self.summary.runs += 1
                 fresher = True
             else:
@@ -260,13 +265,13 @@ class _Merge:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         for row in self.shard.query("SELECT * FROM crawl_run_portals WHERE run_id = ?", [shard_run]):
             row["run_id"] = self.runs[shard_run]
-            _insert(self.db, "crawl_run_portals", row, verb=verb)
+            self._insert("crawl_run_portals", row, verb=verb)
 
     def _merge_value_keys(self) -> None:
         for row in self.shard.query("SELECT * FROM value_keys ORDER BY id"):
             found = self.db.execute("SELECT id FROM value_keys WHERE key = ?", [row["key"]]).fetchone()
             shard_id = row.pop("id")
-            self.keys[shard_id] = found[0] if found else _insert(self.db, "value_keys", row)
+            self.keys[shard_id] = found[0] if found else self._insert("value_keys", row)
 
     # -- blobs ----------------------------------------------------------------------------
 
@@ -278,7 +283,7 @@ class _Merge:
             raise MergeError(f"{self.summary.shard}: blob {sha} is referenced but not stored")
         if row.get("dictionary_id") is not None:
             row["dictionary_id"] = self._dictionary(row["dictionary_id"])
-        _insert(self.db, "blobs", row)
+        self._insert("blobs", row)
         self.summary.blobs += 1
 
     def _dictionary(self, shard_id: int) -> int:
@@ -295,7 +300,7 @@ class _Merge:
             target_id = found[0]
         else:
             row.pop("id")
-            target_id = _insert(self.db, "zstd_dictionaries", row)
+            target_id = self._insert("zstd_dictionaries", row)
             self.summary.dictionaries += 1
         self.dictionaries[shard_id] = target_id
         return target_id
@@ -338,9 +343,9 @@ class _Merge:
         self._update_page(page_id, runs, target_page, shard_page)
 
     def _insert_page(self, shard_page: dict[str, Any]) -> int:
-        values = {c: shard_page[c] for c in _columns(self.db, "pages") if c in shard_page and c != "id"}
+        values = {c: v for c, v in shard_page.items() if c != "id"}
         values.update(latest_report_id=None, version_count=0, gone_at=None, gone_status=None)
-        return _insert(self.db, "pages", values)
+        return self._insert("pages", values)
 
     def _assign_reports(self, page_id: int, runs: list[_Run]) -> None:
         """Give each version a report row: the target's own where it has one (first come, first
@@ -375,7 +380,7 @@ class _Merge:
             source_db = self.shard if source.origin == "shard" else self.db
             parse = next(source_db.query(
                 f"SELECT {', '.join(self.parse_columns)} FROM reports WHERE id = ?", [source.report_id]))
-            run.report_id = _insert(self.db, "reports", {
+            run.report_id = self._insert("reports", {
                 "page_id": page_id, "sha256": run.sha, "snapshot_id": 0, **chain_values, **parse,
             })
             self.summary.versions += 1
@@ -414,7 +419,6 @@ class _Merge:
             fts.add(self.db, target_id, parse.get("title"), parse.get("agency"), text[0])
 
     def _write_snapshots(self, page_id: int, runs: list[_Run]) -> None:
-        columns = [c for c in _columns(self.shard, "snapshots") if c in set(_columns(self.db, "snapshots"))]
         for run_index, run in enumerate(runs):
             first_snapshot = None
             for entry_index, entry in enumerate(run.entries):
@@ -425,10 +429,10 @@ class _Merge:
                         self.db.execute("UPDATE snapshots SET report_id = ?, outcome = ? WHERE id = ?",
                                         [run.report_id, outcome, snapshot_id])
                 else:
-                    values = {c: entry.row[c] for c in columns if c != "id"}
+                    values = {c: v for c, v in entry.row.items() if c != "id"}
                     values.update(page_id=page_id, report_id=run.report_id, outcome=outcome,
                                   run_id=self.runs.get(entry.row["run_id"]))
-                    snapshot_id = _insert(self.db, "snapshots", values)
+                    snapshot_id = self._insert("snapshots", values)
                     self.summary.snapshots += 1
                 if first_snapshot is None:
                     first_snapshot = snapshot_id
@@ -451,7 +455,6 @@ class _Merge:
     # -- failures, gone pages, agencies ------------------------------------------------------
 
     def _merge_failures(self) -> None:
-        columns = [c for c in _columns(self.shard, "fetch_failures") if c in set(_columns(self.db, "fetch_failures"))]
         known = set(self.db.execute("SELECT url, failed_at, outcome, run_id, spider FROM fetch_failures").fetchall())
         for row in self.shard.query("SELECT * FROM fetch_failures ORDER BY id"):
             row["run_id"] = self.runs.get(row["run_id"])
@@ -462,9 +465,9 @@ class _Merge:
             # The page, when the address was archived by then (as the crawler records it).
             page = self.db.execute("SELECT id FROM pages WHERE url = ? AND first_seen_at <= ?",
                                    [row["url"], row["failed_at"]]).fetchone()
-            values = {c: row[c] for c in columns if c != "id"}
+            values = {c: v for c, v in row.items() if c != "id"}
             values["page_id"] = page[0] if page else None
-            _insert(self.db, "fetch_failures", values)
+            self._insert("fetch_failures", values)
             self.summary.failures += 1
             if page:
                 self.touched_pages.add(page[0])

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
@@ -23,12 +22,12 @@ import time
 from pathlib import Path
 
 import pytest
+from archive_fixtures import report_page
 from click.testing import CliRunner
 
 from archive import Archive, ArchiveWriter, Failure, Fetch
 from archive.blobs import sha256
 from archive.merge import MergeError, merge
-from archive_fixtures import report_page
 from nianbao.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
