@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import signal
@@ -321,3 +322,57 @@ def test_a_merge_killed_at_random_points_leaves_the_target_before_or_after(tmp_p
         assert dump(victim) == after
     print("kills:", outcomes)
     assert "before" in outcomes, outcomes  # at least one kill landed inside the merge
+
+
+# -- shards of real crawls --------------------------------------------------------------------
+
+GROUPS = (("chaozhou", "wansheng_gbz"), ("shantou", "tongliang"))
+
+
+def latest_reports(path: Path) -> dict[str, tuple]:
+    with Archive(path) as archive:
+        return {
+            url: (sha, version, json.dumps(archive.report(report_id), ensure_ascii=False, sort_keys=True))
+            for url, sha, version, report_id in archive.db.execute(
+                "SELECT p.url, r.sha256, r.version, r.id FROM pages p JOIN reports r ON r.page_id = p.id")
+        }
+
+
+def blob_digests(path: Path) -> set[str]:
+    with Archive(path) as archive:
+        return {sha for (sha,) in archive.db.execute("SELECT sha256 FROM blobs")}
+
+
+def agency_rows(path: Path) -> set[tuple]:
+    with Archive(path) as archive:
+        return set(archive.db.execute("SELECT portal, name, level, division_code, core FROM agencies").fetchall())
+
+
+def test_shards_of_two_crawls_merge_into_what_one_crawl_of_every_portal_archives(tmp_path):
+    from test_archive_crawl import crawl
+
+    from replica import ReplicaServer
+
+    portals = [portal for group in GROUPS for portal in group]
+    with ReplicaServer(portals=portals) as replica:
+        shards = []
+        for number, group in enumerate(GROUPS):
+            shards.append(tmp_path / f"shard{number}.db")
+            crawl(shards[-1], replica.url, *group)
+        single = tmp_path / "single.db"
+        crawl(single, replica.url, *portals)
+    merged = tmp_path / "merged.db"
+    result = CliRunner().invoke(main, ["merge", *map(str, shards), "--into", str(merged), "--node", "node-1"])
+    assert result.exit_code == 0, result.output
+    expected = latest_reports(single)
+    assert len(expected) >= 24 and latest_reports(merged) == expected
+    assert blob_digests(merged) == blob_digests(single)
+    assert agency_rows(merged) == agency_rows(single)
+    verify(merged)
+    with Archive(merged) as archive:
+        runs = archive.db.execute("SELECT node, outcome, portals FROM crawl_runs ORDER BY id").fetchall()
+        assert [(node, outcome, sorted(json.loads(p))) for node, outcome, p in runs] == [
+            ("node-1", "finished", sorted(group)) for group in GROUPS]
+    once = dump(merged)
+    merge(merged, shards)
+    assert dump(merged) == once
