@@ -64,15 +64,28 @@ def record_portal(
     seconds: float | None,
     health: str | None,
     problems: list[str] | None = None,
+    list_yields: dict[str, int] | None = None,
 ) -> None:
-    """What the crawl of one portal listed and skipped, how long it took and how healthy it was."""
+    """What the crawl of one portal listed and skipped, how long it took and how healthy it was,
+    and how many reports each of its list pages showed."""
     db.execute(
-        "INSERT INTO crawl_run_portals(run_id, portal, listed, not_due, seconds, health, problems) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, portal) DO UPDATE SET listed = excluded.listed, "
+        "INSERT INTO crawl_run_portals(run_id, portal, listed, not_due, seconds, health, problems, list_yields) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, portal) DO UPDATE SET listed = excluded.listed, "
         "not_due = excluded.not_due, seconds = excluded.seconds, health = excluded.health, "
-        "problems = excluded.problems",
-        [run_id, portal, listed, not_due, seconds, health, "\n".join(problems or []) or None],
+        "problems = excluded.problems, list_yields = excluded.list_yields",
+        [run_id, portal, listed, not_due, seconds, health, "\n".join(problems or []) or None,
+         json.dumps(list_yields, ensure_ascii=False) if list_yields else None],
     )
+
+
+def last_list_yields(db: sqlite_utils.Database, portal: str, *, before: int | None = None) -> dict[str, Any] | None:
+    """`{"run_id": N, "yields": {list page URL: reports it showed}}` of the portal's latest healthy
+    run that recorded its list pages, before run `before`; None when there is none."""
+    row = next(db.query(
+        "SELECT run_id, list_yields FROM crawl_run_portals WHERE portal = ? AND health = 'ok' "
+        "AND list_yields IS NOT NULL AND (? IS NULL OR run_id < ?) ORDER BY run_id DESC LIMIT 1",
+        [portal, before, before]), None)
+    return {"run_id": row["run_id"], "yields": json.loads(row["list_yields"])} if row else None
 
 
 def finish(db: sqlite_utils.Database, run_id: int, outcome: str = "finished", message: str | None = None) -> None:

@@ -13,13 +13,14 @@ A portal fails its health checks when
   knew of, or of the new ones, failed (and at least `NIANBAO_HEALTH_MIN_FAILED`, default 3), or at
   least `NIANBAO_HEALTH_MIN_STUCK` (default 5) of the same reports failed in each of the last
   `NIANBAO_HEALTH_FAILED_RUNS` (default 3) runs. The line names the count, the commonest outcome
-  and an example URL of it.
+  and an example URL of it;
+- a list page that showed reports in its last healthy run shows none now; or a report address
+  its lists showed ends the run with no outcome at all (`SilentLossMonitor`). A list page that
+  shows none with no history to compare with is a notice, recorded but not a failure.
 
 A check that compares this run with earlier ones reads them through `PortalMonitor.from_archive`
 (skipped, never failed, without a readable archive) and the per-run queries of `archive.runs`
-(`previous_portal_runs`, `failed_urls`): the report-fetch check does, and a check per column (a
-column that listed reports last run lists none now) would sit beside it the same way, from
-per-column counts the spider keeps in its stats and the run's record keeps per run.
+(`previous_portal_runs`, `failed_urls`, `last_list_yields`).
 
 Each failure is one line naming the portal, a URL and the reason (`dongguan: https://...: its lists
 showed no report`), logged as an error, kept in the stats (`nianbao/health/problems`) and, under
@@ -55,6 +56,8 @@ from spidermon import Action, Monitor, MonitorSuite, monitors
 logger = logging.getLogger(__name__)
 
 PROBLEMS = "nianbao/health/problems"
+#: What a check noticed without failing the portal (recorded with its problems, shown by `nianbao runs`).
+NOTICES = "nianbao/health/notices"
 
 # Spidermon 1.27 reports through Spider.log(), which Scrapy 2.13+ deprecates: one warning per run
 # that says nothing about the crawl.
@@ -261,6 +264,75 @@ class ReportFetchMonitor(PortalMonitor):
                                         f"most often {outcome} ({count})"))
 
 
+@monitors.name("Silent loss")
+class SilentLossMonitor(PortalMonitor):
+    """No report may vanish without a record.
+
+    - A list page that showed reports in the portal's last healthy run and shows none now (its
+      layout changed, it moved, it cannot be fetched) fails the portal, naming the page: the
+      portal's other lists may be full enough for the count checks not to notice.
+    - A list page that showed no report when the lists should have (the spider's warning), with no
+      earlier run that listed reports on it, is a notice: recorded with the portal's problems in
+      `crawl_run_portals` and shown by `nianbao runs`, without failing the portal.
+    - Every report address the lists showed must end the run with an outcome: handed to the
+      archive, not due, gone, or failed (`fetch_failures`). Those with none are counted and fail
+      the portal (a request lost between the spider and the archive).
+    """
+
+    def notice(self, url: str, reason: str) -> None:
+        stats = self.data.crawler.stats
+        notices = list(stats.get_value(NOTICES) or [])
+        line = self.problem(url, reason)
+        if line not in notices:
+            notices.append(line)
+            logger.warning("noticed: %s", line)
+        stats.set_value(NOTICES, notices)
+
+    def last_yields(self) -> dict[str, Any] | None:
+        if not archive_path(self.settings):
+            return None
+        from archive import runs
+
+        return self.from_archive(lambda db: runs.last_list_yields(db, self.portal, before=run_id(self.settings)))
+
+    @monitors.name("a list page that showed reports last time shows some now")
+    def test_list_pages_still_show_reports(self):
+        if not self.finished():
+            self.skipTest("the crawl did not finish")
+        yields: dict[str, int] = getattr(self.data.spider, "list_yields", None) or {}
+        empty = [url for url, count in yields.items() if not count]
+        last = self.last_yields() if empty else None
+        before = (last or {}).get("yields", {})
+        lost = [url for url in empty if before.get(url)]
+        for url in getattr(self.data.spider, "empty_lists", None) or []:
+            if url not in lost:
+                self.notice(url, "this list page showed no report (did its layout change?); no earlier run listed "
+                                 "reports on it")
+        if lost:
+            more = f" (and {len(lost) - 1} more list page{'s' if len(lost) > 2 else ''})" if len(lost) > 1 else ""
+            self.fail(self.problem(lost[0], f"this list page showed {_reports(before[lost[0]])} in run {last['run_id']} "
+                                            f"and none now (did its layout change?){more}"))
+
+    @monitors.name("every listed report ends the run with an outcome")
+    def test_every_listed_report_has_an_outcome(self):
+        if not self.finished():
+            self.skipTest("the crawl did not finish")
+        spider = self.data.spider
+        listed = getattr(spider, "_listed", None)
+        if listed is None:
+            self.skipTest("not a portal spider")
+        missing = sorted(set(listed) - getattr(spider, "settled", set()))
+        self.data.crawler.stats.set_value("nianbao/listed/without_outcome", len(missing))
+        if missing:
+            self.fail(self.problem(missing[0], f"{len(missing)} of the {len(listed)} reports its lists showed ended the "
+                                               f"run with no outcome (not archived, not modified, not due, gone or "
+                                               f"failed)"))
+
+
+def _reports(count: int) -> str:
+    return f"{count} report{'s' if count != 1 else ''}"
+
+
 class RecordProblems(Action):
     """Put each failed check's line in the stats and the log (`nianbao crawl` records and exits on them)."""
 
@@ -290,7 +362,7 @@ def _reason(error: str) -> str:
 class PortalHealth(MonitorSuite):
     """The health checks of one portal's crawl (SPIDERMON_SPIDER_CLOSE_MONITORS)."""
 
-    monitors = [ListsMonitor, ParsingMonitor, ReportFetchMonitor]
+    monitors = [ListsMonitor, ParsingMonitor, ReportFetchMonitor, SilentLossMonitor]
     monitors_finished_actions = [RecordChecked]
     monitors_failed_actions = [RecordProblems]
 

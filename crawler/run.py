@@ -194,6 +194,8 @@ def _crawl_locked(path: Path, names: list[str], settings, *, verbose: bool = Fal
             click.echo(line)
         for problem in problems:
             click.echo(problem)
+        for notice in _notices(crawlers):
+            click.echo(f"noticed: {notice}")
         click.echo(f"run {run_id} {outcome} in {time.monotonic() - started:.1f} s: archive {path}; log {log_file}")
     finally:
         for handler in handlers:
@@ -245,6 +247,11 @@ def _verdict(crawlers) -> tuple[str, list[str]]:
     return ("failed" if problems else "finished"), problems
 
 
+def _notices(crawlers) -> list[str]:
+    """What the health checks noticed without failing a portal (crawler/monitors.py NOTICES)."""
+    return [line for crawler in crawlers for line in crawler.stats.get_value("nianbao/health/notices") or []]
+
+
 def _record(database, run_id: int, crawlers, outcome: str, problems: list[str]) -> None:
     from archive import runs
 
@@ -252,14 +259,17 @@ def _record(database, run_id: int, crawlers, outcome: str, problems: list[str]) 
         stats = crawler.stats
         name = crawler.spider.name if crawler.spider else crawler.spidercls.name
         own = [p for p in problems if p.startswith(f"{name}: ")]
+        noticed = [n for n in stats.get_value("nianbao/health/notices") or [] if n not in own]
         checked = stats.get_value("nianbao/health/checked")
+        spider = crawler.spider
         runs.record_portal(
             database, run_id, name,
             listed=stats.get_value("nianbao/listed") or 0,
             not_due=(stats.get_value("nianbao/recheck/not_due") or 0) + (stats.get_value("nianbao/recheck/resumed") or 0),
             seconds=stats.get_value("nianbao/seconds"),
             health="failed" if own else ("ok" if checked and stats.get_value("finish_reason") == "finished" else None),
-            problems=own,
+            problems=own + noticed,
+            list_yields=getattr(spider, "list_yields", None),
         )
     runs.finish(database, run_id, outcome, "\n".join(problems) or None)
 
@@ -500,3 +510,8 @@ def runs_command(db: str, last: int, as_json: bool) -> None:
             )
         if run["message"]:
             click.echo("  " + run["message"].replace("\n", "\n  "))
+        failed = set((run["message"] or "").splitlines())
+        for p in run["portals"]:
+            for line in (p.get("problems") or "").splitlines():
+                if line not in failed:
+                    click.echo(f"  noticed: {line}")

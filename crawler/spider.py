@@ -182,6 +182,15 @@ class PortalSpider(scrapy.Spider):
         self._column_folders: dict[str, str] = {}
         #: Report addresses whose fetch failed this run, with the outcome (404 and 410 aside).
         self.failed_reports: dict[str, str] = {}
+        #: How many reports each list page read this run showed (0: none, or its fetch failed); the
+        #: health checks compare it with the last healthy run's (crawler/monitors.py).
+        self.list_yields: dict[str, int] = {}
+        #: Listed report addresses that reached an outcome this run: handed to the archive (new,
+        #: changed, unchanged, not modified), not due, gone, or failed. The end-of-run check counts
+        #: the listed ones missing here.
+        self.settled: set[str] = set()
+        #: List pages that showed no report and should have (the warning's pages), in order.
+        self.empty_lists: list[str] = []
         #: What the archive holds of this portal (filled when the spider opens, if NIANBAO_DB is set).
         self.archived = ArchivedReports()
         self.recheck: RecheckSchedule | None = None
@@ -218,6 +227,8 @@ class PortalSpider(scrapy.Spider):
             self._lists_seen |= set(state.get("lists_seen", ()))
             self._listed |= set(state.get("listed", ()))
             self._column_folders.update(state.get("column_folders", {}))
+            self.settled |= set(state.get("settled", ()))
+            self.list_yields.update(state.get("list_yields", {}))
             self.crawler.stats.set_value("nianbao/listed", len(self._listed))
             self.logger.info("%s: resuming a stopped job (%d reports and %d list pages done)",
                              self.portal, len(self._reports_seen), len(self._lists_seen))
@@ -361,11 +372,13 @@ class PortalSpider(scrapy.Spider):
                 continue
             found += 1
             yield from self.report_fetches(entry, found_on=response.url, listed=True)
+        self.list_yields[response.url] = self.list_yields.get(response.url, 0) + found
         if not found and not empty_ok:
             self.warn_empty(response)
 
     def warn_empty(self, response: Response, why: str = "") -> None:
         self.crawler.stats.inc_value("nianbao/empty_list_page")
+        self.empty_lists.append(response.url)
         if not self.crawler.stats.get_value("nianbao/empty_list_page/first"):
             # The page the health check names when the portal's lists yield nothing.
             self.crawler.stats.set_value("nianbao/empty_list_page/first", response.url)
@@ -426,6 +439,7 @@ class PortalSpider(scrapy.Spider):
         else:
             reason = "not_due"
         self.crawler.stats.inc_value(f"nianbao/recheck/{reason}")
+        self.settled.add(listing["url"])
         return True
 
     def _report_request(self, listing: dict[str, Any]) -> scrapy.Request:
@@ -468,6 +482,8 @@ class PortalSpider(scrapy.Spider):
             response.url, content_type, disposition
         )
         kind = "attachment" if is_file else "page"
+        # Settled under the address it was listed at, whatever it redirects to.
+        self.settled.add(listing["url"])
         moved = self.moved_to(response, listing)
         if moved:
             if moved in self._reports_seen and moved != listing["url"]:
@@ -533,7 +549,7 @@ class PortalSpider(scrapy.Spider):
         # Kept in JOBDIR (Scrapy's SpiderState) when a job stops, so its resumption asks for nothing twice.
         if hasattr(self, "state"):
             self.state.update(reports_seen=self._reports_seen, lists_seen=self._lists_seen, listed=self._listed,
-                              column_folders=self._column_folders)
+                              column_folders=self._column_folders, settled=self.settled, list_yields=self.list_yields)
         self.archived.close()
 
     # -- failures -------------------------------------------------------------------------------
@@ -543,6 +559,7 @@ class PortalSpider(scrapy.Spider):
         the failed addresses (the check compares them with the last runs'). A 404 or 410 is a report
         taken down, which the archive records as gone: not a failure of the portal."""
         stats = self.crawler.stats
+        self.settled.add((request.cb_kwargs.get("listing") or {}).get("url") or request.url)
         if outcome in GONE_OUTCOMES:
             stats.inc_value("nianbao/report_gone")
             return
@@ -590,6 +607,9 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
         if request.meta.get("nianbao_report"):
             self.count_report_failure(request, outcome)
+        else:
+            # A list page that cannot be read shows no report: the per-page check compares it too.
+            self.list_yields.setdefault(request.url, 0)
         self.crawler.signals.send_catch_log(
             signals.fetch_failed, request=request, failure=failure, spider=self, outcome=outcome
         )

@@ -26,14 +26,16 @@ def replica_group() -> None:
 @click.option("--scale", type=float, default=1, show_default=True, help="Multiply the number of reports.")
 @click.option("--faults", is_flag=True, help="Add report links that answer 500, hang, or send truncated bodies, "
                                               "and a column whose list layout changed.")
+@click.option("--layout-unchanged", is_flag=True,
+              help="With --faults: that column keeps its old list layout (the night before it changed).")
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 def serve_command(port: int, reports_dir: str | None, break_portal: str | None, break_files: str | None,
-                  scale: float, faults: bool, verbose: bool) -> None:
+                  scale: float, faults: bool, layout_unchanged: bool, verbose: bool) -> None:
     """Serve every registry portal; point spiders at it with NIANBAO_REPLICA=<printed URL>."""
     from .server import ReplicaServer
 
     server = ReplicaServer(reports_dir=reports_dir, break_portal=break_portal, scale=scale, faults=faults,
-                           port=port, verbose=verbose, break_files=break_files)
+                           port=port, verbose=verbose, break_files=break_files, layout_unchanged=layout_unchanged)
     click.echo(f"serving {server.url}")
     sys.stdout.flush()
     try:

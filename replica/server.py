@@ -49,7 +49,7 @@ class Site:
     """Every registry portal, each built on first use and rebuilt when its --reports files change."""
 
     def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
-                 faults: bool = False, portals=None, break_files: str | None = None):
+                 faults: bool = False, portals=None, break_files: str | None = None, layout_unchanged: bool = False):
         #: The portals served: every registry portal, or those named.
         self.names = tuple(portals or PORTALS)
         broken = [name for name in (break_portal, break_files) if name]
@@ -58,6 +58,7 @@ class Site:
             raise ValueError(f"unknown portal {', '.join(map(repr, unknown))} (see `nianbao portals`)")
         self.reports_dir, self.break_portal, self.scale, self.faults = reports_dir, break_portal, scale, faults
         self.break_files = break_files
+        self.layout_unchanged = layout_unchanged
         self._lock = threading.Lock()
         self._portals: dict[str, tuple[tuple, Portal]] = {}
         self.shutdown = threading.Event()
@@ -76,7 +77,8 @@ class Site:
             if hit is None or hit[0] != sig:
                 portal = portal_class(name)(
                     scale=self.scale, faults=self.faults, broken=self.break_portal == name,
-                    extras=extras.load(self.reports_dir, name), broken_files=self.break_files == name)
+                    extras=extras.load(self.reports_dir, name), broken_files=self.break_files == name,
+                    layout_unchanged=self.layout_unchanged)
                 portal.shutdown = self.shutdown
                 if hit is not None:
                     portal._served_once = hit[1]._served_once
@@ -221,8 +223,9 @@ class ReplicaServer:
 
     def __init__(self, reports_dir=None, break_portal: str | None = None, scale: float = 1,
                  faults: bool = False, port: int = 0, host: str = "127.0.0.1", verbose: bool = False, portals=None,
-                 break_files: str | None = None):
-        self.site = Site(reports_dir, break_portal, scale, faults, portals, break_files=break_files)
+                 break_files: str | None = None, layout_unchanged: bool = False):
+        self.site = Site(reports_dir, break_portal, scale, faults, portals, break_files=break_files,
+                         layout_unchanged=layout_unchanged)
         handler = type("BoundHandler", (Handler,), {"site": self.site})
         self.httpd = _Server((host, port), handler)
         self.httpd.verbose = verbose

@@ -401,8 +401,10 @@ class Portal:
     broken_files_share = 8
 
     def __init__(self, *, scale: float = 1, faults: bool = False, broken: bool = False,
-                 extras: list | None = None, broken_files: bool = False):
+                 extras: list | None = None, broken_files: bool = False, layout_unchanged: bool = False):
         self.scale, self.faults, self.broken = scale, faults, broken
+        #: --layout-unchanged: the --faults layout column still has its old layout (the night before it changed).
+        self.layout_unchanged = layout_unchanged
         #: --break-files: most report pages and files answer 5xx, hang or reset (a failing file server).
         self.broken_files = broken_files
         self.extras = extras or []
@@ -525,7 +527,7 @@ class Portal:
                            ("truncated", self.fault_year - 2)):
             self.add(gov, self.report(gov.agency, year, fault=kind), role="fault")
         agency = self.layout_fault_agency()
-        column = Column(agency.key, agency.name, agency, broken=True)
+        column = Column(agency.key, agency.name, agency, broken=not self.layout_unchanged)
         self.columns.append(column)
         self.add(column, self.report(agency, 2023, fault="layout"), role="fault")
 
