@@ -338,19 +338,21 @@ class _Merge:
             self.summary.pages_updated += 1
         self.touched_pages.add(page_id)
         runs = chain(existing + shard_entries)
-        self._assign_reports(page_id, runs)
+        unclaimed = self._assign_reports(page_id, runs)
         self._write_snapshots(page_id, runs)
         self._update_page(page_id, runs, target_page, shard_page)
+        self._drop_versions(page_id, unclaimed)
 
     def _insert_page(self, shard_page: dict[str, Any]) -> int:
         values = {c: v for c, v in shard_page.items() if c != "id"}
         values.update(latest_report_id=None, version_count=0, gone_at=None, gone_status=None)
         return self._insert("pages", values)
 
-    def _assign_reports(self, page_id: int, runs: list[_Run]) -> None:
+    def _assign_reports(self, page_id: int, runs: list[_Run]) -> set[int]:
         """Give each version a report row: the target's own where it has one (first come, first
         served), else a new one carrying the shard's parse (or the target's, for a version a
-        shard's fetch split in two)."""
+        shard's fetch split in two). Returns the target's versions no run claimed (see
+        `_drop_versions`)."""
         own = {row[0] for row in self.db.execute("SELECT id FROM reports WHERE page_id = ?", [page_id])}
         # Out of the way of UNIQUE (page_id, version) while versions are renumbered.
         self.db.execute("UPDATE reports SET version = -id WHERE page_id = ?", [page_id])
@@ -385,9 +387,25 @@ class _Merge:
             })
             self.summary.versions += 1
             self._copy_parse_rows(source_db, source.report_id, run.report_id, parse)
-        left = own - claimed
-        if left:
-            raise MergeError(f"page {page_id}: versions {sorted(left)} fell out of the merged chain")
+        return own - claimed
+
+    def _drop_versions(self, page_id: int, report_ids: set[int]) -> None:
+        """Remove target versions the merged chain folded into an earlier one with the same bytes.
+
+        Only a target whose own fetches were recorded out of fetch-time order has them (X, Y, then
+        an earlier fetch of X written last): sorted, that fetch of X is `seen_again`, and the
+        version it made holds nothing its first version does not (same bytes, so the same parse).
+        """
+        for report_id in sorted(report_ids):
+            log.warning("page %s: version %s folded into an earlier version with the same bytes", page_id, report_id)
+            row = self.db.execute(
+                "SELECT r.title, r.agency, t.text FROM reports r "
+                "LEFT JOIN report_texts t ON t.report_id = r.id WHERE r.id = ?", [report_id]).fetchone()
+            if row[2] is not None:
+                fts.remove(self.db, report_id, row[0], row[1], row[2])
+            for table in ("report_values", "report_checks", "report_texts"):
+                self.db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+            self.db.execute("DELETE FROM reports WHERE id = ?", [report_id])
 
     @staticmethod
     def _unparsed(database: sqlite_utils.Database, report_id: int) -> bool:

@@ -124,6 +124,33 @@ def trigram(path: Path, query: str) -> set[str]:
 def verify(path: Path) -> None:
     result = CliRunner().invoke(main, ["verify", "--db", str(path)])
     assert result.exit_code == 0, result.output
+    assert_consistent(path)
+
+
+def assert_consistent(path: Path) -> None:
+    """What the writer keeps true of every archive: version chains, snapshots and indexes agree."""
+    with Archive(path) as archive:
+        one = archive.db.execute
+        assert one("PRAGMA foreign_key_check").fetchall() == []
+        for page_id, count, latest in one("SELECT id, version_count, latest_report_id FROM pages").fetchall():
+            versions = one("SELECT id, version, is_latest FROM reports WHERE page_id = ? ORDER BY version", [page_id]).fetchall()
+            assert [v[1] for v in versions] == list(range(1, count + 1)), page_id
+            assert [v[0] for v in versions if v[2]] == [latest] == [versions[-1][0]], page_id
+        # A fetch with bytes belongs to a version with those bytes; a version's first fetch is its own.
+        assert one("SELECT count(*) FROM snapshots s JOIN reports r ON r.id = s.report_id "
+                   "WHERE s.sha256 IS NOT NULL AND s.sha256 <> r.sha256").fetchone()[0] == 0
+        assert one("SELECT count(*) FROM reports r JOIN snapshots s ON s.id = r.snapshot_id "
+                   "WHERE s.report_id <> r.id OR s.outcome NOT IN ('new', 'changed')").fetchone()[0] == 0
+        texts = one("SELECT count(*) FROM report_texts").fetchone()[0]
+        assert one("SELECT count(*) FROM reports_fts_docsize").fetchone()[0] == texts
+        assert one("SELECT count(*) FROM reports_fts_pairs_docsize").fetchone()[0] == texts
+    conn = sqlite3.connect(path)
+    try:  # FTS5 checks its index against itself (raises on damage); contentless: no text to compare
+        for table in ("reports_fts", "reports_fts_pairs"):
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 @pytest.fixture
@@ -249,6 +276,23 @@ def test_a_304_confirms_the_version_its_archive_attached_it_to(tmp_path):
     assert [(f[1], f[3], f[5]) for f in page["fetches"]] == [(200, "new", 1), (200, "changed", 2), (304, "not_modified", 1)]
     assert page["versions"][0]["last_seen_at"].startswith("2024-01-05") and page["latest"] == 2
     verify(a)
+
+
+def test_a_target_whose_fetches_were_recorded_out_of_order_gets_them_sorted(tmp_path):
+    # X, Y, then a fetch of X made before Y's but written after it: a third version, in the target.
+    target = build(tmp_path / "target.db", [fetch("changshou", URL, X, "2024-01-01T00:00:00Z"),
+                                            fetch("changshou", URL, Y, "2024-01-03T00:00:00Z"),
+                                            fetch("changshou", URL, X, "2024-01-02T00:00:00Z")])
+    assert len(content(target)[URL]["versions"]) == 3
+    shard = build(tmp_path / "shard.db", [fetch("changshou", URL, Z, "2024-01-04T00:00:00Z")])
+    single = build(tmp_path / "single.db", [fetch("changshou", URL, X, "2024-01-01T00:00:00Z"),
+                                            fetch("changshou", URL, X, "2024-01-02T00:00:00Z"),
+                                            fetch("changshou", URL, Y, "2024-01-03T00:00:00Z"),
+                                            fetch("changshou", URL, Z, "2024-01-04T00:00:00Z")])
+    merge(target, [shard])
+    assert without_runs(content(target)) == without_runs(content(single))
+    assert search(target, "更正") == {URL} and search(target, "复议") == {URL}
+    verify(target)
 
 
 def test_a_version_only_the_shard_parsed_brings_its_parse(tmp_path):
