@@ -217,6 +217,36 @@ def test_a_shard_that_is_not_an_archive_or_the_target_is_refused(tmp_path, two_p
     assert result.exit_code != 0 and "not an SQLite file" in result.output
 
 
+def test_a_shard_that_began_as_a_copy_of_the_target_brings_back_only_its_own_fetches(tmp_path):
+    """The cluster's nightly: a node crawls into a copy of the main archive (it has the validators),
+    so its shard holds the target's history too, plus tonight's 304s, unchanged and changed pages."""
+    first = portal_fetches("changshou", CHANGSHOU, 10)
+    target = build(tmp_path / "main.db", first)
+    shard = tmp_path / "node.db"
+    shutil.copy(target, shard)
+    tonight = []
+    for i, item in enumerate(first):
+        at = item.fetched_at.replace("2024-01-01", "2024-02-01")
+        if i % 3 == 0:
+            tonight.append(fetch("changshou", item.url, b"", at, status=304))
+        elif i % 3 == 1:
+            tonight.append(fetch("changshou", item.url, item.body, at))
+        else:
+            tonight.append(fetch("changshou", item.url, item.body.replace(b"</article>", "<p>更正</p></article>".encode()), at))
+    build(shard, tonight, [Failure(url=ZHUJI.format(name="gone"), outcome="timeout", portal="zhuji",
+                                   failed_at="2024-02-01T09:00:00Z", spider="zhuji")])
+    (summary,) = merge(target, [shard], node="node-1")
+    assert (summary.runs, summary.pages, summary.pages_updated, summary.snapshots, summary.versions, summary.failures) == (
+        1, 0, 10, 10, 3, 1)
+    assert content(target) == content(shard)
+    with Archive(target) as archive:
+        assert archive.db.execute("SELECT node FROM crawl_runs ORDER BY id").fetchall() == [(None,), ("node-1",)]
+    verify(target)
+    once = dump(target)
+    merge(target, [shard])
+    assert dump(target) == once
+
+
 # -- one URL, fetches in both archives ---------------------------------------------------------
 
 URL = CHANGSHOU.format(name="t20230118")
