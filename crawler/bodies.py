@@ -14,13 +14,19 @@
   declared sizes beyond the office limit, or a member declaring more than the ratio allows, make
   the file a `decompression_bomb` before the parser ever sees it (`office_archive_problem` is the
   same check for bytes already archived).
+- `PdfStreamGuardMiddleware` does the same for a PDF's compressed streams: pdfminer inflates each
+  FlateDecode stream whole, in memory, so each is first inflated here in 64 KiB steps, keeping
+  nothing, and a PDF whose streams inflate past the ratio or `NIANBAO_MAXSIZE["pdf_inflated"]` in
+  all is a `decompression_bomb` (`pdf_stream_problem`).
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
+import zlib
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -225,3 +231,62 @@ def truncated_failure(request: Request | None) -> TruncatedBody:
     expected, received = bytes_of(request)
     return TruncatedBody(expected, received)
 
+
+_STREAM = re.compile(rb"stream\r?\n")
+_STEP = 64 * 1024
+
+
+def _inflated_size(data: bytes, start: int, limit: int) -> tuple[int, int]:
+    """(bytes the zlib stream at `start` inflates to, stopping once past `limit`; compressed bytes
+    it read). (0, 0) when no zlib stream starts there (an image, a plain stream)."""
+    inflater = zlib.decompressobj()
+    size, offset = 0, start
+    try:
+        while not inflater.eof and size <= limit:
+            chunk = inflater.unconsumed_tail
+            if not chunk:
+                chunk = data[offset:offset + _STEP]
+                offset += len(chunk)
+            if not chunk:
+                break
+            size += len(inflater.decompress(chunk, _STEP))
+    except zlib.error:
+        if not size:
+            return 0, 0
+    return size, offset - start - len(inflater.unused_data) - len(inflater.unconsumed_tail)
+
+
+def pdf_stream_problem(body: bytes, *, max_total: int, ratio: float, floor: int = MiB) -> str | None:
+    """Why a PDF must not be parsed, judged by how far its compressed streams inflate (each in
+    steps, keeping nothing); None when it may."""
+    if not body.startswith(b"%PDF"):
+        return None
+    budgets = [b for b in (max_total, max(floor, int(ratio * len(body))) if ratio > 0 else 0) if b]
+    budget = min(budgets) if budgets else 0
+    total, position = 0, 0
+    while (match := _STREAM.search(body, position)) is not None:
+        start = match.end()
+        size, consumed = _inflated_size(body, start, (budget - total) if budget else len(body) * 1000)
+        total += size
+        if ratio > 0 and size > max(floor, consumed * ratio):
+            return f"a stream at byte {start} inflates past {size} bytes from {consumed} (more than {ratio:g} times)"
+        if budget and total > budget:
+            return f"its streams inflate past {total} bytes from {len(body)}, more than the {budget} allowed"
+        position = start + max(consumed, 1)
+    return None
+
+
+class PdfStreamGuardMiddleware(OfficeArchiveGuardMiddleware):
+    """Drop a PDF whose compressed streams would inflate beyond the ratio or the PDF limit."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.max_total = kind_limits(crawler.settings).get("pdf_inflated", 0)
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        if not response.body.startswith(b"%PDF"):
+            return response
+        problem = pdf_stream_problem(response.body, max_total=self.max_total, ratio=self.ratio, floor=self.floor)
+        if problem:
+            raise DecompressionBomb(f"{response.url}: {problem}")
+        return response

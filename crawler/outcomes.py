@@ -23,7 +23,11 @@ def _names(exc: BaseException) -> set[str]:
 
 
 def classify(failure: Failure | BaseException) -> str:
-    """`http_<status>`, `timeout`, `dns`, `truncated`, `connection`, `challenge`, or `error`."""
+    """`http_<status>`, `timeout`, `dns`, `truncated`, `connection`, `challenge`, or `error`.
+
+    A spider's errback then names what is about the body itself (`crawler.bodies.body_failure`):
+    `too_large`, `decompression_bomb`, `redirect_loop`, and `truncated` with the bytes announced
+    and received."""
     exc = failure.value if isinstance(failure, Failure) else failure
     if isinstance(exc, HttpError):
         from .middlewares import is_js_challenge

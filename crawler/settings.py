@@ -99,12 +99,14 @@ NIANBAO_RECHECK_DATE = os.environ.get("NIANBAO_RECHECK_DATE", "")
 # Bounded bodies (crawler/bodies.py). The largest body of each kind the crawl accepts: HTML report
 # pages run to a few hundred KB (a page with inlined images to a few MB); report PDFs to tens of MB
 # when scanned; DOCX/XLSX/DOC/WPS to a few MB. A body that announces or reaches more is dropped as
-# `too_large`. `office_inflated` bounds what a DOCX/XLSX's ZIP members may declare inflated.
+# `too_large`. `office_inflated` bounds what a DOCX/XLSX's ZIP members may declare inflated, and
+# `pdf_inflated` what a PDF's compressed streams may inflate to in all.
 NIANBAO_MAXSIZE = {
     "page": 16 * 1024 * 1024,
     "pdf": 100 * 1024 * 1024,
     "office": 32 * 1024 * 1024,
     "office_inflated": 128 * 1024 * 1024,
+    "pdf_inflated": 512 * 1024 * 1024,
 }
 # A body of any other kind (and Scrapy's own requests: robots.txt) stops at the largest of them.
 DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
@@ -124,6 +126,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.bodies.BoundedDecompressionMiddleware": 590,
     # After decompression: a DOCX/XLSX whose ZIP members would inflate too far never reaches the parser.
     "crawler.bodies.OfficeArchiveGuardMiddleware": 582,
+    "crawler.bodies.PdfStreamGuardMiddleware": 581,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.JavaScriptChallengeMiddleware": 560,

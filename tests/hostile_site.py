@@ -1,7 +1,7 @@
 """A hostile web server on 127.0.0.1 and a spider that crawls it (tests/test_crawl_hostile.py).
 
 The server's one list page shows ordinary report pages next to hostile ones: a gzip bomb (1 GiB of
-zeros in about 1 MB), a 200 MB PDF (announced) and a 200 MB page streamed without a length (both
+zeros in about 1 MB), a PDF whose content stream inflates to 256 MiB, a 200 MB PDF (announced) and a 200 MB page streamed without a length (both
 generated as they are sent, never held), a DOCX whose ZIP member inflates to 256 MiB, a redirect
 loop, a body that stalls, and one cut short of its announced length.
 
@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import zipfile
+import zlib
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +35,7 @@ HOSTILE = {
     "/huge.pdf": ("某某局2022年政府信息公开工作年度报告", "too_large"),
     "/endless.html": ("某某委2022年政府信息公开工作年度报告", "too_large"),
     "/bomb.docx": ("某某办2023年政府信息公开工作年度报告", "decompression_bomb"),
+    "/bomb.pdf": ("某某院2023年政府信息公开工作年度报告", "decompression_bomb"),
     "/loop-a.html": ("某某乡2023年政府信息公开工作年度报告", "redirect_loop"),
     "/stall.html": ("某某所2024年政府信息公开工作年度报告", "timeout"),
     "/cut.html": ("某某中心2024年政府信息公开工作年度报告", "truncated"),
@@ -63,6 +65,19 @@ def docx_bomb() -> bytes:
             for _ in range(256):
                 member.write(spaces)
     return out.getvalue()
+
+
+@lru_cache(maxsize=1)
+def pdf_bomb() -> bytes:
+    """A PDF whose one content stream inflates to 256 MiB of drawing operators."""
+    inflater = zlib.compressobj(9)
+    ops = b"0 0 m 1 1 l S\n" * (MiB // 14)
+    stream = b"".join(inflater.compress(ops) for _ in range(256)) + inflater.flush()
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n"
+            b"4 0 obj<</Length " + str(len(stream)).encode() + b"/Filter/FlateDecode>>stream\n" + stream
+            + b"\nendstream\nendobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def list_page() -> bytes:
@@ -105,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, gzip_bomb(), Content_Encoding="gzip")
 
     def serve_bomb(self) -> None:
+        if self.path.endswith(".pdf"):
+            return self.send(200, pdf_bomb(), "application/pdf")
         self.send(200, docx_bomb(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
     def serve_loop_a(self) -> None:
@@ -167,7 +184,7 @@ class HostileServer:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self) -> HostileServer:
-        gzip_bomb(), docx_bomb()  # built before the crawl starts, outside its clock
+        gzip_bomb(), docx_bomb(), pdf_bomb()  # built before the crawl starts, outside its clock
         self.thread.start()
         return self
 

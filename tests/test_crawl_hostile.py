@@ -19,7 +19,8 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler.bodies import (BoundedDecompressionMiddleware, DecompressionBomb, body_kind, office_archive_problem)
+from crawler.bodies import (BoundedDecompressionMiddleware, DecompressionBomb, body_kind, office_archive_problem,
+                            pdf_stream_problem)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile_site import CUT_ANNOUNCED, CUT_SENT, HOSTILE, NORMAL, HostileServer  # noqa: E402
@@ -60,6 +61,7 @@ def test_the_records_say_what_happened_in_numbers(hostile_crawl):
     assert "200000000 bytes announced" in failures["/huge.pdf"][1]
     assert "bytes received, more than the 16777216-byte limit for a page" in failures["/endless.html"][1]
     assert "ZIP members declare" in failures["/bomb.docx"][1]
+    assert "inflates past" in failures["/bomb.pdf"][1]
     assert "on the wire inflated past" in failures["/gzip-bomb.html"][1]
     assert "redirects through 2 addresses" in failures["/loop-a.html"][1]
 
@@ -99,6 +101,20 @@ def test_an_office_file_is_judged_by_its_zip_directory():
     assert "declare" in office_archive_problem(dense, max_total=4 * MiB, ratio=0)
     assert office_archive_problem(b"\xd0\xcf\x11\xe0 an old .doc", max_total=MiB, ratio=100) is None
     assert office_archive_problem(b"PK but no archive", max_total=MiB, ratio=100) is None
+
+
+def test_a_pdf_is_judged_by_how_far_its_streams_inflate():
+    import zlib
+
+    shared = sorted((ROOT.parent / "shared" / "reports").glob("*.pdf"))
+    assert shared, "../shared/reports holds real report PDFs"
+    for path in shared:
+        assert pdf_stream_problem(path.read_bytes(), max_total=512 * MiB, ratio=100) is None, path
+    stream = zlib.compress(b"0 0 m 1 1 l S\n" * (MiB // 2), 9)
+    bomb = b"%PDF-1.4\n4 0 obj<</Length 9/Filter/FlateDecode>>stream\n" + stream + b"\nendstream\nendobj\n"
+    assert "more than 100 times" in pdf_stream_problem(bomb, max_total=512 * MiB, ratio=100)
+    assert "more than the" in pdf_stream_problem(bomb, max_total=2 * MiB, ratio=0)
+    assert pdf_stream_problem(b"<html>not a pdf</html>", max_total=MiB, ratio=100) is None
 
 
 def _gzip(data: bytes) -> bytes:
