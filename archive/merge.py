@@ -91,7 +91,7 @@ def merge(target_path: str | Path, shard_paths: list[str | Path], *, node: str |
     try:
         return [merge_shard(target, shard, node=node) for shard in shard_paths]
     finally:
-        _close(target)
+        checkpoint_and_close(target)
 
 
 def merge_shard(target: sqlite_utils.Database, shard_path: str | Path, *, node: str | None = None) -> MergeSummary:
@@ -124,7 +124,7 @@ def _check_shard(target: Path, shard: Path) -> None:
         raise MergeError(f"{shard}: not a nianbao archive (no {', '.join(sorted(missing))} table)")
 
 
-def _close(db: sqlite_utils.Database) -> None:
+def checkpoint_and_close(db: sqlite_utils.Database) -> None:
     # Fold the write-ahead log into the file, as the writer does; a busy reader just postpones it.
     db.execute("PRAGMA busy_timeout = 0")
     try:

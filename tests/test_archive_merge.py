@@ -348,11 +348,16 @@ def test_a_version_only_the_shard_parsed_brings_its_parse(tmp_path):
 # -- crash safety -----------------------------------------------------------------------------
 
 KILLED_MERGE = """
-import sys
-from archive.merge import merge
-print("ready", flush=True)
-merge(sys.argv[1], sys.argv[2:])
-print("done", flush=True)
+import sys, time
+from archive.merge import checkpoint_and_close, merge_shard
+from archive.writer import open_archive
+db = open_archive(sys.argv[1])
+print("ready", flush=True)  # what follows is the merge's transaction, then the checkpoint
+started = time.perf_counter()
+for shard in sys.argv[2:]:
+    merge_shard(db, shard)
+print(time.perf_counter() - started, flush=True)
+checkpoint_and_close(db)
 """
 
 
@@ -366,25 +371,25 @@ def run_merge(target: Path, *shards: Path) -> subprocess.Popen:
 def test_a_merge_killed_at_random_points_leaves_the_target_before_or_after(tmp_path):
     target = build(tmp_path / "target.db", portal_fetches("changshou", CHANGSHOU, 40))
     more = portal_fetches("changshou", CHANGSHOU, 40, day=9)  # the same 40 pages changed a week on
-    more = [fetch("changshou", f.url, f.body.replace(b"</article>", b"<p>\xe4\xbf\xae\xe8\xae\xa2</p></article>"),
-                  f.fetched_at) for f in more]
-    shard = build(tmp_path / "shard.db", more + portal_fetches("zhuji", ZHUJI, 150, day=3))
+    more = [fetch("changshou", f.url, f.body.replace(b"</article>", "<p>修订</p></article>".encode()), f.fetched_at)
+            for f in more]
+    shard = build(tmp_path / "shard.db", more + portal_fetches("zhuji", ZHUJI, 400, day=3))
     before = dump(target)
     after_path = tmp_path / "after.db"
     shutil.copy(target, after_path)
-    started = time.monotonic()
     finished = run_merge(after_path, shard)
+    took = float(finished.stdout.readline())
     assert finished.wait(120) == 0
-    took = time.monotonic() - started
     after = dump(after_path)
     assert after != before
     rng = random.Random(13)
     outcomes = []
-    for attempt in range(8):
+    for attempt in range(10):
         victim = tmp_path / f"victim{attempt}.db"
         shutil.copy(target, victim)
         process = run_merge(victim, shard)
-        time.sleep(rng.uniform(0, took))
+        # A point inside the merge's transaction, or in the commit and checkpoint after it.
+        time.sleep(rng.uniform(0, took * 1.5))
         process.send_signal(signal.SIGKILL)
         process.wait(30)
         verify(victim)
@@ -394,8 +399,8 @@ def test_a_merge_killed_at_random_points_leaves_the_target_before_or_after(tmp_p
         # Merging again finishes the job.
         merge(victim, [shard])
         assert dump(victim) == after
-    print("kills:", outcomes)
-    assert "before" in outcomes, outcomes  # at least one kill landed inside the merge
+    print(f"merge transaction {took:.3f} s; states after the kills:", outcomes)
+    assert "before" in outcomes, outcomes  # kills landed inside the transaction
 
 
 # -- shards of real crawls --------------------------------------------------------------------
