@@ -30,6 +30,8 @@ class Known:
     failing: bool
     #: The Content-Type its latest version was served with (to read the archived copy right).
     content_type: str | None = None
+    #: The page its latest listing was found on (a list page; for a file, maybe its report page).
+    found_on: str | None = None
 
 
 class ArchivedReports:
@@ -75,7 +77,7 @@ class ArchivedReports:
             [self.portal],
         ).fetchall()
         for url, kind, dated, sha256, failing, found_on, title, listed_date, content_type in rows:
-            self.known[url] = Known(kind, dated, sha256, bool(failing), content_type)
+            self.known[url] = Known(kind, dated, sha256, bool(failing), content_type, found_on)
             if kind == "attachment" and found_on:
                 self.attachments.setdefault(found_on, []).append((url, title or "", listed_date))
         self.failed_before = {

@@ -274,6 +274,8 @@ class SilentLossMonitor(PortalMonitor):
     - A list page that showed no report when the lists should have (the spider's warning), with no
       earlier run that listed reports on it, is a notice: recorded with the portal's problems in
       `crawl_run_portals` and shown by `nianbao runs`, without failing the portal.
+    - A report archived from a list page that no list shows now (and that did not go 404/410) is a
+      notice too, under the list page it was last found on.
     - Every report address the lists showed must end the run with an outcome: handed to the
       archive, not due, gone, or failed (`fetch_failures`). Those with none are counted and fail
       the portal (a request lost between the spider and the archive).
@@ -314,6 +316,26 @@ class SilentLossMonitor(PortalMonitor):
             more = f" (and {len(lost) - 1} more list page{'s' if len(lost) > 2 else ''})" if len(lost) > 1 else ""
             self.fail(self.problem(lost[0], f"this list page showed {_reports(before[lost[0]])} in run {last['run_id']} "
                                             f"and none now (did its layout change?){more}"))
+
+    @monitors.name("the reports archived from its lists are still listed")
+    def test_archived_reports_are_still_listed(self):
+        """A notice, not a failure: reports leave lists for good reasons too (a site keeps only its
+        latest years). A column whose reports are merged into a shared feed has no list page of its
+        own to compare, so its reports going missing shows here."""
+        spider = self.data.spider
+        if not self.finished() or not self.stat("nianbao/listed") or getattr(spider, "_listed", None) is None:
+            self.skipTest("nothing to compare")
+        known = getattr(getattr(spider, "archived", None), "known", None) or {}
+        seen = set(spider._listed) | getattr(spider, "_reports_seen", set())
+        dropped: dict[str, list[str]] = {}
+        for url, report in known.items():
+            listed_on = report.found_on
+            if report.failing or not listed_on or listed_on in known or url in seen:
+                continue
+            dropped.setdefault(listed_on, []).append(url)
+        for listed_on, urls in sorted(dropped.items()):
+            self.notice(listed_on, f"{_reports(len(urls))} archived from this list page {'are' if len(urls) > 1 else 'is'} "
+                                   f"on no list now (removed, or moved where the crawl does not look), e.g. {min(urls)}")
 
     @monitors.name("every listed report ends the run with an outcome")
     def test_every_listed_report_has_an_outcome(self):
