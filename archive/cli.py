@@ -204,7 +204,9 @@ def serve_command(db: str, host: str, port: int, print_metadata: bool) -> None:
 @click.option("--into", "target", required=True, type=click.Path(dir_okay=False),
               help="The archive to merge into (created if missing).")
 @click.option("--node", default=None, help="Where the shards' runs ran (a Scrapyd node, a machine): kept in crawl_runs.node.")
-def merge_command(shards: tuple[str, ...], target: str, node: str | None) -> None:
+@click.option("--compact", is_flag=True, help="Then give each portal one zstd dictionary again, its bodies "
+              "recompressed onto it (slower; a smaller file).")
+def merge_command(shards: tuple[str, ...], target: str, node: str | None, compact: bool) -> None:
     """Merge other nianbao archives (SHARD...) into --into DB: blobs once by SHA-256, pages by
     URL, versions in fetch-time order, runs with the node they came from.
 
@@ -214,7 +216,7 @@ def merge_command(shards: tuple[str, ...], target: str, node: str | None) -> Non
     from .merge import MergeError, merge
 
     try:
-        summaries = merge(target, list(shards), node=node)
+        summaries = merge(target, list(shards), node=node, compact=compact)
     except MergeError as error:
         raise click.ClickException(str(error)) from error
     for summary in summaries:

@@ -10,7 +10,7 @@ What moves, and how it is matched (ids are local to an archive; natural keys are
   recompressed against the target's dictionary: the merge then never spends CPU on compression,
   the stored bytes stay exactly those `verify` checked in the shard, and the next dictionary
   training of that portal (`archive.blobs`) moves the portal's blobs onto one dictionary and
-  drops the ones no blob needs;
+  drops the ones no blob needs (`compact=True`, `nianbao merge --compact`, does that at once);
 - snapshots by (fetched_at, status, sha256, spider), with their run mapped;
 - fetch failures by (url, failed_at, outcome, run, spider).
 
@@ -40,6 +40,7 @@ import sqlite_utils
 
 from . import agencies, fts
 from . import db as dbmod
+from .blobs import BlobStore
 from .snapshots import GONE_STATUSES
 from .writer import open_archive
 
@@ -81,17 +82,34 @@ class MergeSummary:
                 f"{self.runs} run(s), {self.failures} failure(s)")
 
 
-def merge(target_path: str | Path, shard_paths: list[str | Path], *, node: str | None = None) -> list[MergeSummary]:
+def merge(
+    target_path: str | Path, shard_paths: list[str | Path], *, node: str | None = None, compact: bool = False
+) -> list[MergeSummary]:
     """Merge each shard archive into the archive at `target_path` (created if missing), one
-    transaction per shard. `node` names where the shards' runs ran (stored as crawl_runs.node)."""
+    transaction per shard. `node` names where the shards' runs ran (stored as crawl_runs.node);
+    `compact` then moves each portal left with several zstd dictionaries onto one (`compact`)."""
     shard_paths = [Path(p) for p in shard_paths]
     for shard in shard_paths:
         _check_shard(Path(target_path), shard)
     target = open_archive(target_path)
     try:
-        return [merge_shard(target, shard, node=node) for shard in shard_paths]
+        summaries = [merge_shard(target, shard, node=node) for shard in shard_paths]
+        if compact:
+            dbmod.write(target, compact_dictionaries)
+        return summaries
     finally:
         checkpoint_and_close(target)
+
+
+def compact_dictionaries(db: sqlite_utils.Database) -> list[str]:
+    """Portals with more than one zstd dictionary (their own and those copied from shards) get one
+    trained on all their pages, and their blobs recompressed onto it (`BlobStore.train`, which
+    drops the dictionaries no blob needs any more). Runs in the caller's transaction; returns the
+    portals it compacted."""
+    store = BlobStore(db)
+    portals = [portal for (portal,) in db.execute(
+        "SELECT portal FROM zstd_dictionaries GROUP BY portal HAVING count(*) > 1 ORDER BY portal")]
+    return [portal for portal in portals if store.train(portal) is not None]
 
 
 def merge_shard(target: sqlite_utils.Database, shard_path: str | Path, *, node: str | None = None) -> MergeSummary:

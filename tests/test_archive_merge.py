@@ -247,6 +247,25 @@ def test_a_shard_that_began_as_a_copy_of_the_target_brings_back_only_its_own_fet
     assert dump(target) == once
 
 
+def test_compact_leaves_each_portal_one_dictionary_and_the_bytes_as_they_were(tmp_path):
+    mine = build(tmp_path / "mine.db", portal_fetches("changshou", CHANGSHOU, 12))
+    theirs = build(tmp_path / "theirs.db", portal_fetches("changshou", CHANGSHOU.replace("xzndbg", "bmndbg"), 12, day=5,
+                                                          agency="龙河镇人民政府"))
+    plain, compacted = tmp_path / "plain.db", tmp_path / "compacted.db"
+    merge(plain, [mine, theirs])
+    result = CliRunner().invoke(main, ["merge", str(mine), str(theirs), "--into", str(compacted), "--compact"])
+    assert result.exit_code == 0, result.output
+
+    def dictionaries(path):
+        with Archive(path) as archive:
+            return archive.db.execute("SELECT count(*), (SELECT count(DISTINCT dictionary_id) FROM blobs) "
+                                      "FROM zstd_dictionaries").fetchone()
+
+    assert dictionaries(plain) == (2, 2) and dictionaries(compacted) == (1, 1)
+    assert content(compacted) == content(plain) == {**content(mine), **content(theirs)}
+    verify(compacted)
+
+
 # -- one URL, fetches in both archives ---------------------------------------------------------
 
 URL = CHANGSHOU.format(name="t20230118")
