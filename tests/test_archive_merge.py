@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from archive_fixtures import report_page
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive import Archive, ArchiveWriter, Failure, Fetch
 from archive.blobs import sha256
@@ -311,6 +313,29 @@ def test_interleaved_fetches_of_one_url_make_the_chain_one_archive_makes_of_them
     once = dump(target)
     merge(target, [shard])
     assert dump(target) == once
+
+
+BODIES = (X, Y, Z)
+URLS = (URL, CHANGSHOU.format(name="other"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(URLS), st.integers(0, 2), st.booleans()), min_size=1, max_size=12),
+       st.permutations(range(3)))
+def test_any_split_of_fetches_between_archives_merges_into_the_one_archive_of_them_all(tmp_path_factory, plan, order):
+    """Fetches (url, body, which archive) at increasing times, split between A, B and C, merged in
+    any order, give what one archive of every fetch in fetch-time order holds."""
+    root = tmp_path_factory.mktemp("split")
+    fetches = [(fetch("changshou", url, BODIES[body], f"2024-01-01T00:{i:02d}:00Z"), side)
+               for i, (url, body, side) in enumerate(plan)]
+    parts = [[f for f, side in fetches if side], [f for f, side in fetches if not side][::2],
+             [f for f, side in fetches if not side][1::2]]
+    shards = [build(root / f"{n}.db", part) for n, part in enumerate(parts)]
+    single = build(root / "single.db", [f for f, _ in fetches])
+    target = root / "merged.db"
+    merge(target, [shards[n] for n in order])
+    assert without_runs(content(target)) == without_runs(content(single))
+    assert_consistent(target)
 
 
 def test_a_304_confirms_the_version_its_archive_attached_it_to(tmp_path):
