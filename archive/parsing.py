@@ -68,6 +68,13 @@ def parse_body(body: bytes, *, url: str, content_type: str | None, filename: str
         parse, version = load_parser(parser)
     except Exception as error:  # the parser itself cannot be imported: say so on every version
         return Parsed(parser_version="unavailable", error=f"cannot load parser {parser!r}: {error}")
+    from nianbao.inflation import bomb_problem
+
+    # A DOCX/XLSX or PDF that would inflate far past its size is refused before the parser inflates
+    # it whole (bytes archived before the crawl checked them, or a crawl with the guards turned off).
+    bomb = bomb_problem(body)
+    if bomb:
+        return Parsed(parser_version=version, error=f"not parsed: a decompression bomb: {bomb}")
     try:
         report = parse(body, url=url, content_type=content_type, filename=filename)
         return Parsed(parser_version=version, report=report.to_json(), text=report.text or "")

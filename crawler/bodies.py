@@ -12,21 +12,18 @@
 - `OfficeArchiveGuardMiddleware` reads the ZIP directory of a DOCX/XLSX before anything opens it:
   python-docx and openpyxl inflate a member up to the size its directory entry declares, so
   declared sizes beyond the office limit, or a member declaring more than the ratio allows, make
-  the file a `decompression_bomb` before the parser ever sees it (`office_archive_problem` is the
-  same check for bytes already archived).
+  the file a `decompression_bomb` before the parser ever sees it.
 - `PdfStreamGuardMiddleware` does the same for a PDF's compressed streams: pdfminer inflates each
   FlateDecode stream whole, in memory, so each is first inflated here in 64 KiB steps, keeping
   nothing, and a PDF whose streams inflate past the ratio or `NIANBAO_MAXSIZE["pdf_inflated"]` in
-  all is a `decompression_bomb` (`pdf_stream_problem`).
+  all is a `decompression_bomb`.
+
+The two checks on bytes are `nianbao.inflation`'s; the archive's parse path runs them too.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import re
-import zipfile
-import zlib
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -34,11 +31,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 
+from nianbao.inflation import MiB, office_archive_problem, pdf_stream_problem  # noqa: F401 (re-exported)
+
 from .urls import attachment_extension
 
 logger = logging.getLogger(__name__)
 
-MiB = 1024 * 1024
 OFFICE_EXTENSIONS = frozenset({"doc", "docx", "xls", "xlsx", "wps", "et", "dps", "ppt", "pptx", "ofd"})
 _EXPECTED = "nianbao_bytes_expected"
 _RECEIVED = "nianbao_bytes_received"
@@ -164,26 +162,6 @@ class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
 _MISSING = object()
 
 
-def office_archive_problem(body: bytes, *, max_total: int, ratio: float, floor: int = MiB) -> str | None:
-    """Why a ZIP-based office file (DOCX, XLSX) must not be opened, judged by its directory; None
-    when it may (or when it is no ZIP at all: the parser says what it is)."""
-    if not body.startswith(b"PK"):
-        return None
-    try:
-        members = zipfile.ZipFile(io.BytesIO(body)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
-    total = sum(member.file_size for member in members)
-    if max_total and total > max_total:
-        return f"its {len(members)} ZIP members declare {total} bytes inflated, more than {max_total}"
-    for member in members:
-        allowed = max(floor, member.compress_size * ratio)
-        if ratio > 0 and member.file_size > allowed:
-            return (f"ZIP member {member.filename} declares {member.file_size} bytes from "
-                    f"{member.compress_size} compressed (more than {ratio:g} times)")
-    return None
-
-
 class OfficeArchiveGuardMiddleware:
     """Drop a DOCX/XLSX whose ZIP members would inflate beyond the office limit or ratio."""
 
@@ -230,50 +208,6 @@ def body_failure(exc: BaseException, request: Request | None) -> tuple[str, Base
 def truncated_failure(request: Request | None) -> TruncatedBody:
     expected, received = bytes_of(request)
     return TruncatedBody(expected, received)
-
-
-_STREAM = re.compile(rb"stream\r?\n")
-_STEP = 64 * 1024
-
-
-def _inflated_size(data: bytes, start: int, limit: int) -> tuple[int, int]:
-    """(bytes the zlib stream at `start` inflates to, stopping once past `limit`; compressed bytes
-    it read). (0, 0) when no zlib stream starts there (an image, a plain stream)."""
-    inflater = zlib.decompressobj()
-    size, offset = 0, start
-    try:
-        while not inflater.eof and size <= limit:
-            chunk = inflater.unconsumed_tail
-            if not chunk:
-                chunk = data[offset:offset + _STEP]
-                offset += len(chunk)
-            if not chunk:
-                break
-            size += len(inflater.decompress(chunk, _STEP))
-    except zlib.error:
-        if not size:
-            return 0, 0
-    return size, offset - start - len(inflater.unused_data) - len(inflater.unconsumed_tail)
-
-
-def pdf_stream_problem(body: bytes, *, max_total: int, ratio: float, floor: int = MiB) -> str | None:
-    """Why a PDF must not be parsed, judged by how far its compressed streams inflate (each in
-    steps, keeping nothing); None when it may."""
-    if not body.startswith(b"%PDF"):
-        return None
-    budgets = [b for b in (max_total, max(floor, int(ratio * len(body))) if ratio > 0 else 0) if b]
-    budget = min(budgets) if budgets else 0
-    total, position = 0, 0
-    while (match := _STREAM.search(body, position)) is not None:
-        start = match.end()
-        size, consumed = _inflated_size(body, start, (budget - total) if budget else len(body) * 1000)
-        total += size
-        if ratio > 0 and size > max(floor, consumed * ratio):
-            return f"a stream at byte {start} inflates past {size} bytes from {consumed} (more than {ratio:g} times)"
-        if budget and total > budget:
-            return f"its streams inflate past {total} bytes from {len(body)}, more than the {budget} allowed"
-        position = start + max(consumed, 1)
-    return None
 
 
 class PdfStreamGuardMiddleware(OfficeArchiveGuardMiddleware):

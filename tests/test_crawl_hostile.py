@@ -138,3 +138,16 @@ def test_a_compressed_body_may_inflate_only_so_far():
     bomb = _gzip(bytes(8 * MiB))
     with pytest.raises(DecompressionBomb, match="inflated past"):
         middleware.process_response(request, response(bomb))
+
+
+def test_the_archive_parse_path_refuses_bombs_before_the_parser_inflates_them():
+    from archive.parsing import parse_body
+    from hostile_site import docx_bomb, pdf_bomb
+
+    for body, name in ((docx_bomb(), "a.docx"), (pdf_bomb(), "a.pdf")):
+        parsed = parse_body(body, url=f"https://x.gov.cn/{name}", content_type=None, filename=name, parser="extract")
+        assert parsed.error.startswith("not parsed: a decompression bomb: "), parsed.error
+        assert not parsed.report
+    real = (ROOT.parent / "shared" / "reports" / "001.pdf").read_bytes()
+    assert parse_body(real, url="https://x.gov.cn/001.pdf", content_type="application/pdf", filename="001.pdf",
+                      parser="extract").error is None
