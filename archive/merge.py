@@ -38,7 +38,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import agencies, fts
+from . import agencies, figures, fts
 from . import db as dbmod
 from .blobs import BlobStore
 from .snapshots import GONE_STATUSES
@@ -229,8 +229,9 @@ class _Merge:
         self.dictionaries: dict[int, int] = {}
         self.touched_pages: set[int] = set()
         self.columns: dict[str, set[str]] = {}
-        self.parse_columns = [c for c in _columns(db, "reports") if c not in _CHAIN_COLUMNS
-                              and c in set(_columns(shard, "reports"))]
+        shard_columns = set(_columns(shard, "reports"))
+        self.parse_columns = [c for c in _columns(db, "reports") if c not in _CHAIN_COLUMNS and c in shard_columns]
+        self.missing_figures = any(figure.name not in shard_columns for figure in figures.MAIN_FIGURES)
 
     def _insert(self, table: str, values: dict[str, Any], *, verb: str = "INSERT") -> int:
         """Insert the columns the target has (a shard made by a later nianbao may have more)."""
@@ -449,10 +450,21 @@ class _Merge:
             [(target_id, *row) for row in source_db.execute(
                 "SELECT seq, name, ok, detail FROM report_checks WHERE report_id = ?", [source_id]).fetchall()],
         )
+        if self.missing_figures:
+            self._compute_figures(target_id)
         text = source_db.execute("SELECT text FROM report_texts WHERE report_id = ?", [source_id]).fetchone()
         if text is not None:
             self.db.execute("INSERT INTO report_texts(report_id, text) VALUES (?, ?)", [target_id, text[0]])
             fts.add(self.db, target_id, parse.get("title"), parse.get("agency"), text[0])
+
+    def _compute_figures(self, report_id: int) -> None:
+        """The main figures on the report's row, for a shard made before some of them existed."""
+        values = dict(self.db.execute(
+            "SELECT k.key, v.value FROM report_values v JOIN value_keys k ON k.id = v.key_id WHERE v.report_id = ?",
+            [report_id]).fetchall())
+        main = figures.compute(values)
+        self.db.execute(f"UPDATE reports SET {', '.join(f'{name} = ?' for name in main)} WHERE id = ?",
+                        [*main.values(), report_id])
 
     def _write_snapshots(self, page_id: int, runs: list[_Run]) -> None:
         for run_index, run in enumerate(runs):

@@ -209,6 +209,30 @@ def test_merging_a_shard_twice_or_an_archive_into_its_copy_changes_nothing(tmp_p
     assert dump(target) == once
 
 
+def test_a_shard_made_before_the_main_figures_existed_gets_them_computed(tmp_path, two_portals):
+    from archive.figures import MAIN_FIGURES
+
+    changshou, _ = two_portals
+    old = tmp_path / "old.db"
+    shutil.copy(changshou, old)
+    conn = sqlite3.connect(old)
+    with conn:  # an archive from before report rows carried the main figures
+        conn.execute("DROP INDEX reports_latest_figures")
+        for (view,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+            conn.execute(f"DROP VIEW {view}")
+        for figure in MAIN_FIGURES:
+            conn.execute(f"ALTER TABLE reports DROP COLUMN {figure.name}")
+    conn.close()
+    target = tmp_path / "target.db"
+    merge(target, [old])
+    names = ", ".join(figure.name for figure in MAIN_FIGURES)
+    with Archive(target) as merged, Archive(changshou) as original:
+        query = f"SELECT p.url, {names} FROM reports r JOIN pages p ON p.id = r.page_id ORDER BY p.url"
+        figures = merged.db.execute(query).fetchall()
+        assert figures == original.db.execute(query).fetchall()
+        assert any(value is not None for row in figures for value in row[1:])
+
+
 def test_a_shard_that_is_not_an_archive_or_the_target_is_refused(tmp_path, two_portals):
     changshou, _ = two_portals
     with pytest.raises(MergeError, match="target archive itself"):
