@@ -292,6 +292,31 @@ def test_compact_leaves_each_portal_one_dictionary_and_the_bytes_as_they_were(tm
     verify(compacted)
 
 
+def test_a_merge_while_a_crawl_writes_into_the_target_loses_neither(tmp_path, two_portals):
+    import threading
+
+    changshou, zhuji = two_portals
+    tonight = portal_fetches("dongguan", "http://www.dg.gov.cn/zwgk/{name}.html", 60, day=7, agency="莞城街道")
+    target = tmp_path / "target.db"
+    shutil.copy(changshou, target)
+    writer = ArchiveWriter(target, parser="archive_fixtures", parse_workers=0, create_run=True)
+
+    def crawl():
+        for item in tonight:
+            writer.submit_fetch(item).result()
+
+    crawling = threading.Thread(target=crawl)
+    crawling.start()
+    merge(target, [zhuji])
+    crawling.join()
+    writer.close()
+    alone = build(tmp_path / "alone.db", portal_fetches("dongguan", "http://www.dg.gov.cn/zwgk/{name}.html", 60, day=7,
+                                                         agency="莞城街道"))
+    expected = {**without_runs(content(changshou)), **without_runs(content(zhuji)), **without_runs(content(alone))}
+    assert without_runs(content(target)) == expected
+    verify(target)
+
+
 # -- one URL, fetches in both archives ---------------------------------------------------------
 
 URL = CHANGSHOU.format(name="t20230118")
