@@ -70,6 +70,15 @@ def _document(kind: str, body: bytes, content_type: str | None):
     from .decode import decode
     from .document import Document
 
+    if kind in ("pdf", "docx", "xlsx"):
+        from nianbao.inflation import bomb_problem
+
+        # Refused before a reader inflates it whole: a file that would inflate far past its size.
+        problem = bomb_problem(body)
+        if problem:
+            doc = Document(readable=False)
+            doc.warnings.append(f"not read: {problem}")
+            return doc
     if kind == "pdf":
         from .readers.pdf import read_pdf
 

@@ -104,3 +104,16 @@ def test_content_nested_deep_is_read_with_a_warning(depth, how):
     report = extract.parse(nested.encode("utf-8"), content_type="text/html", url="https://www.example.gov.cn/a.html")
     assert_values(report, gold(stem)["values"])
     assert any("nests elements" in w and how in w for w in report.warnings)
+
+
+def test_decompression_bombs_are_refused_before_a_reader_inflates_them():
+    """`extract.parse` (and so `nianbao parse FILE`) judges a DOCX by its ZIP directory and a PDF by
+    its streams inflated in steps, as the crawl and the archive do (nianbao.inflation)."""
+    from hostile_site import docx_bomb, pdf_bomb
+
+    for body, name in ((docx_bomb(), "bomb.docx"), (pdf_bomb(), "bomb.pdf")):
+        with no_hang():
+            report = extract.parse(body, filename=name)
+        assert not report.readable and report.warnings[0].startswith("not read: "), report.warnings
+    real = extract.parse((SHARED / "reports" / "001.pdf").read_bytes(), filename="001.pdf")
+    assert real.readable and real.values
