@@ -37,7 +37,7 @@ _CUES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "regulations_2021": (("issued", ("制发", "制定", "出台", "印发", "新制定")), ("repealed", ("废止", "废除", "失效")),
                          ("in_force", ("现行有效", "有效"))),
     "regulations_2019": (("new_made", ("新制作", "制作", "制发", "制定", "印发")), ("new_published", ("新公开",)),
-                         ("total_published", ("对外公开总", "累计公开", "公开总"))),
+                         ("total_published", ("对外公开总", "公开总"))),
     "decisions": (("decisions", ("处理决定", "作出", "办理", "决定")),),
     "total": (("total", ("",)),),  # no cue: the first figure after the row's name
     "this_year": (("", ("",)),),
