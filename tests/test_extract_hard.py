@@ -227,3 +227,20 @@ def test_a_signed_cell_inside_a_run():
     run = _parse(_perturbed("009.txt", ("行政许可3960181", "行政许可396-10181")))
     keys = tuple(f"active.licensing.{c}" for c in ("previous_count", "change", "decisions"))
     _assert_exactly(run, _expected("009"), absent=keys)
+
+
+# The statements themselves ---------------------------------------------------------------------------
+
+def test_what_a_sentence_states_and_what_it_does_not():
+    from extract import prose
+
+    text = ("本年度制发行政规范性文件12件，废止3件，现行有效156件。全年收到政府信息公开申请34件，其中自然人32件，"
+            "法人2件。主动公开政府信息3120条，同比增长12条。办理行政许可550件。")
+    subjects = ["active.normative_documents", "active.licensing", "applications.new_received", "stats.active.total"]
+    found = {(s.key, s.value) for s in prose.statements(text, subjects, "2021")}
+    assert found == {("active.normative_documents.issued", 12), ("active.normative_documents.repealed", 3),
+                     ("active.normative_documents.in_force", 156), ("applications.new_received.total", 34),
+                     ("stats.active.total", 3120), ("active.licensing.decisions", 550)}
+    # 2019's columns are other words: 制发 is 新制作 there, 现行有效 names none of them.
+    found_2019 = {(s.key, s.value) for s in prose.statements(text, ["active.normative_documents"], "2019")}
+    assert found_2019 == {("active.normative_documents.new_made", 12)}
