@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "serve": "archive.cli:serve_command",
     "show": "archive.cli:show_command",
     "merge": "archive.cli:merge_command",
+    "cluster": "crawler.cluster:cluster_group",
 }
 
 

@@ -1,0 +1,436 @@
+"""`nianbao cluster crawl`: the registry's portals crawled as Scrapyd jobs on several machines.
+
+A job is `scrapy crawl <portal>` on one Scrapyd node, archiving into a shard of its own (the
+SQLite archive has one writer). The coordinator:
+
+1. builds the project's egg (`scrapyd-deploy --build-egg`, scrapyd-client) and adds it to every
+   node that lacks this version (`listversions.json`, `addversion.json`); the version is a hash of
+   the egg's contents, so an unchanged project is never deployed twice;
+2. spreads the portals over the nodes, balanced by each portal's seconds in its last run in the
+   main archive (`crawl_run_portals.seconds`; portals never timed count as the average);
+3. seeds each shard as a copy of the main archive, so the job asks conditionally (ETag,
+   Last-Modified) and follows the re-check schedule as a single-machine nightly run would;
+4. schedules each job (`schedule.json`) and polls the nodes (`listjobs.json`); a job that ends
+   without its stats file (killed, crashed), ends other than `finished`, or vanishes from its
+   node (the node restarted or is unreachable) is retried once on each other node, on a fresh shard;
+5. merges each finished shard into the main archive (`archive.merge.merge_shard`, recording the
+   node on the job's run) with the job's per-portal record (seconds, listed, health);
+6. returns the portals and nodes that failed (the CLI exits non-zero naming them).
+
+Shards travel by **shared storage**: the shard directory must be the same path on the
+coordinator and on every node (one machine, or an NFS/SMB mount). Why: a shard is an SQLite
+file written in WAL mode by the job and read once by the merge; a shared directory needs no
+extra service on the nodes and no second copy of the bytes. (An authenticated HTTP route on each
+node is the alternative where no shared mount is possible; not built.)
+
+Credentials for Scrapyd's basic auth come from NIANBAO_SCRAPYD_USERNAME and
+NIANBAO_SCRAPYD_PASSWORD in the environment, never from the command line; nodes without auth
+ignore them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+logger = logging.getLogger(__name__)
+
+PROJECT = "nianbao"
+#: How often the coordinator asks the nodes how their jobs are doing.
+POLL_SECONDS = 2.0
+#: A node that does not answer for this long has lost its jobs: they are retried elsewhere.
+NODE_LOST_SECONDS = 60.0
+
+
+def scrapyd_auth() -> tuple[str, str] | None:
+    username = os.environ.get("NIANBAO_SCRAPYD_USERNAME")
+    if not username:
+        return None
+    return username, os.environ.get("NIANBAO_SCRAPYD_PASSWORD", "")
+
+
+# -- the egg -------------------------------------------------------------------------------------
+
+def project_root() -> Path:
+    """The checkout holding scrapy.cfg and setup.py (the egg is built from the source)."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "scrapy.cfg").exists() or not (root / "setup.py").exists():
+        raise click.ClickException(f"no scrapy.cfg and setup.py in {root}: build the egg from a checkout of nianbao")
+    return root
+
+
+def build_egg(into: Path) -> Path:
+    """Build the project's egg with scrapyd-client (`scrapyd-deploy --build-egg`)."""
+    egg = into / "nianbao.egg"
+    result = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "--build-egg", str(egg)],
+                            cwd=project_root(), capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not egg.exists():
+        raise click.ClickException(f"could not build the egg: {result.stderr.strip()[-2000:]}")
+    return egg
+
+
+def egg_version(egg: Path) -> str:
+    """The egg's version for Scrapyd: the package version and a hash of the egg's file names and
+    contents (not the zip's timestamps), in the characters Scrapyd keeps in a version."""
+    from nianbao import __version__
+
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(egg) as archive:
+        for name in sorted(archive.namelist()):
+            digest.update(name.encode() + b"\0" + archive.read(name) + b"\0")
+    return f"{__version__.replace('.', '_')}_{digest.hexdigest()[:12]}"
+
+
+# -- a node --------------------------------------------------------------------------------------
+
+class Node:
+    """One Scrapyd daemon, through scrapyd-client's ScrapydClient (addversion by hand: it has none)."""
+
+    def __init__(self, url: str, auth: tuple[str, str] | None = None) -> None:
+        from scrapyd_client.pyclient import ScrapydClient
+
+        self.url = url.rstrip("/")
+        username, password = auth or (None, None)
+        self.client = ScrapydClient(self.url, username=username, password=password)
+        self.last_answer = time.monotonic()
+
+    def __repr__(self) -> str:
+        return self.url
+
+    def versions(self) -> list[str]:
+        from scrapyd_client.exceptions import ErrorResponse
+
+        try:
+            return self.client.versions(PROJECT)
+        except ErrorResponse:  # the project is not on the node yet
+            return []
+
+    def add_version(self, version: str, egg: Path) -> None:
+        import requests
+
+        with egg.open("rb") as file:
+            reply = requests.post(f"{self.url}/addversion.json", auth=self.client.auth, timeout=120,
+                                  data={"project": PROJECT, "version": version}, files={"egg": file})
+        reply.raise_for_status()
+        answer = reply.json()
+        if answer.get("status") != "ok":
+            raise click.ClickException(f"{self.url}: addversion failed: {answer.get('message')}")
+
+    def schedule(self, portal: str, version: str, settings: dict[str, str]) -> str:
+        args = [("_version", version)] + [("setting", f"{name}={value}") for name, value in settings.items()]
+        return self.client.schedule(PROJECT, portal, args)
+
+    def jobs(self) -> dict | None:
+        """The node's jobs by id and state ('pending', 'running', 'finished'), or None if it did not answer."""
+        try:
+            answer = self.client.jobs(PROJECT)
+        except Exception as error:  # unreachable, refused, malformed: the caller decides when it is lost
+            logger.warning("%s did not answer: %s", self.url, error)
+            return None
+        self.last_answer = time.monotonic()
+        return {job["id"]: state for state in ("pending", "running", "finished") for job in answer.get(state, [])}
+
+    def running_pids(self) -> dict[str, int]:
+        answer = self.client.jobs(PROJECT)
+        return {job["id"]: job["pid"] for job in answer.get("running", []) if job.get("pid")}
+
+
+def deploy(nodes: list[Node], egg: Path, version: str) -> list[Node]:
+    """Add the egg to every node that lacks `version`; returns the nodes it was added to."""
+    added = []
+    for node in nodes:
+        if version not in node.versions():
+            node.add_version(version, egg)
+            added.append(node)
+    return added
+
+
+# -- spreading the portals -----------------------------------------------------------------------
+
+def last_seconds(main_db: Path, portals: list[str]) -> dict[str, float]:
+    """Each portal's seconds in its latest timed run in the main archive (none if never timed)."""
+    if not main_db.exists():
+        return {}
+    connection = sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(
+            "SELECT portal, seconds FROM crawl_run_portals WHERE seconds IS NOT NULL ORDER BY run_id").fetchall()
+    except sqlite3.OperationalError:  # not an archive with runs yet
+        return {}
+    finally:
+        connection.close()
+    wanted = set(portals)
+    return {portal: float(seconds) for portal, seconds in rows if portal in wanted}
+
+
+def spread(portals: list[str], nodes: list[Node], seconds: dict[str, float]) -> dict[str, Node]:
+    """Longest first onto the least loaded node (LPT): each node's total time stays close."""
+    default = sum(seconds.values()) / len(seconds) if seconds else 1.0
+    load = {node.url: 0.0 for node in nodes}
+    by_url = {node.url: node for node in nodes}
+    placed = {}
+    for portal in sorted(portals, key=lambda p: (-seconds.get(p, default), p)):
+        url = min(load, key=lambda u: (load[u], list(load).index(u)))
+        placed[portal] = by_url[url]
+        load[url] += seconds.get(portal, default)
+    return placed
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    portal: str
+    node: Node
+    shard: Path
+    job_id: str = ""
+    tried: list[str] = field(default_factory=list)
+    state: str = "scheduled"  # scheduled, done, failed
+    problem: str = ""
+
+    @property
+    def stats_file(self) -> Path:
+        return self.shard.with_name(self.shard.name + ".stats.json")
+
+
+def seed_shard(main_db: Path, shard: Path) -> None:
+    """A shard starts as a copy of the main archive (SQLite's backup API: consistent under WAL), so
+    the job has the validators and re-check schedule of its portal."""
+    for stale in (shard, shard.with_name(shard.name + "-wal"), shard.with_name(shard.name + "-shm"),
+                  shard.with_name(shard.name + ".stats.json")):
+        stale.unlink(missing_ok=True)
+    if not main_db.exists():
+        return
+    source = sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
+    target = sqlite3.connect(shard)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+def job_settings(job: Job, overrides: dict[str, str]) -> dict[str, str]:
+    settings = {"NIANBAO_DB": str(job.shard), "NIANBAO_STATS_FILE": str(job.stats_file)}
+    for name in ("NIANBAO_REPLICA", "NIANBAO_CONTACT", "NIANBAO_RECHECK", "NIANBAO_RECHECK_DATE"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    settings.update(overrides)
+    return settings
+
+
+def job_verdict(job: Job) -> str:
+    """'' when the job finished its crawl, else why not (the job is then retried)."""
+    if not job.stats_file.exists():
+        return "the job ended without its stats (killed or crashed)"
+    stats = json.loads(job.stats_file.read_text())
+    reason = stats.get("finish_reason")
+    return "" if reason == "finished" else f"the crawl ended with {reason}"
+
+
+def record_job(job: Job) -> list[str]:
+    """Write the job's per-portal record (seconds, listed, health) on its run in the shard, as
+    `nianbao crawl` does for its portals; returns the portal's health problems."""
+    from archive import db as archive_db
+    from archive import runs
+
+    stats = json.loads(job.stats_file.read_text())
+    problems = list(stats.get("nianbao/health/problems") or [])
+    database = archive_db.connect(job.shard)
+    try:
+        (run_id,) = database.execute("SELECT max(id) FROM crawl_runs").fetchone()
+
+        def write(db) -> None:
+            runs.record_portal(
+                db, run_id, job.portal,
+                listed=stats.get("nianbao/listed") or 0,
+                not_due=stats.get("nianbao/recheck/not_due") or 0,
+                seconds=stats.get("nianbao/seconds"),
+                health="failed" if problems else ("ok" if stats.get("nianbao/health/checked") else None),
+                problems=problems + list(stats.get("nianbao/health/notices") or []),
+            )
+            runs.finish(db, run_id, "failed" if problems else "finished", "\n".join(problems) or None)
+
+        archive_db.write(database, write)
+    finally:
+        database.close()
+    return problems
+
+
+@dataclass
+class ClusterResult:
+    merged: list[str] = field(default_factory=list)
+    #: portal -> why it failed (health problems or every node failed it)
+    failed: dict[str, str] = field(default_factory=dict)
+    #: node url -> what went wrong there (jobs that failed or were lost)
+    node_problems: dict[str, list[str]] = field(default_factory=dict)
+    deployed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class Cluster:
+    """One cluster run: deploy, spread, schedule, poll, retry, merge."""
+
+    def __init__(self, main_db: Path, nodes: list[Node], shards: Path, *, overrides: dict[str, str] | None = None,
+                 poll: float = POLL_SECONDS, lost_after: float = NODE_LOST_SECONDS, on_event=None) -> None:
+        self.main_db = main_db
+        self.nodes = nodes
+        self.shards = shards
+        self.overrides = overrides or {}
+        self.poll = poll
+        self.lost_after = lost_after
+        self.on_event = on_event or (lambda message: logger.info("%s", message))
+        self.result = ClusterResult()
+        self.version = ""
+
+    def run(self, portals: list[str]) -> ClusterResult:
+        self.shards.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="nianbao-egg-") as folder:
+            egg = build_egg(Path(folder))
+            self.version = egg_version(egg)
+            self.result.deployed = [node.url for node in deploy(self.nodes, egg, self.version)]
+        for url in self.result.deployed:
+            self.on_event(f"deployed {self.version} to {url}")
+        placed = spread(portals, self.nodes, last_seconds(self.main_db, portals))
+        jobs = [self._start(Job(portal, node, self.shards / f"{portal}.db")) for portal, node in placed.items()]
+        self._wait(jobs)
+        return self.result
+
+    def _start(self, job: Job) -> Job:
+        seed_shard(self.main_db, job.shard)
+        job.tried.append(job.node.url)
+        job.state = "scheduled"
+        try:
+            job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides))
+        except Exception as error:
+            job.job_id = ""
+            self._failed(job, f"could not schedule: {error}")
+            return job
+        self.on_event(f"{job.portal}: job {job.job_id} on {job.node.url}")
+        return job
+
+    def _wait(self, jobs: list[Job]) -> None:
+        while any(job.state == "scheduled" for job in jobs):
+            time.sleep(self.poll)
+            for node in self.nodes:
+                mine = [job for job in jobs if job.state == "scheduled" and job.node is node]
+                if not mine:
+                    continue
+                states = node.jobs()
+                for job in mine:
+                    self._check(job, states)
+
+    def _check(self, job: Job, states: dict | None) -> None:
+        if states is None:
+            if time.monotonic() - job.node.last_answer > self.lost_after:
+                self._failed(job, "the node stopped answering")
+            return
+        state = states.get(job.job_id)
+        if state is None:
+            self._failed(job, "the job vanished from its node")
+        elif state == "finished":
+            problem = job_verdict(job)
+            if problem:
+                self._failed(job, problem)
+            else:
+                self._merge(job)
+
+    def _failed(self, job: Job, problem: str) -> None:
+        self.result.node_problems.setdefault(job.node.url, []).append(f"{job.portal}: {problem}")
+        self.on_event(f"{job.portal}: {problem} on {job.node.url}")
+        others = [node for node in self.nodes if node.url not in job.tried]
+        if not others:
+            job.state = "failed"
+            self.result.failed[job.portal] = f"{problem} (tried on {', '.join(job.tried)})"
+            return
+        job.node = others[0]
+        self.on_event(f"{job.portal}: retried on {job.node.url}")
+        self._start(job)
+
+    def _merge(self, job: Job) -> None:
+        from archive.merge import merge_shard
+        from archive.writer import open_archive
+
+        problems = record_job(job)
+        target = open_archive(self.main_db)
+        try:
+            summary = merge_shard(target, job.shard, node=job.node.url)
+        finally:
+            target.close()
+        job.state = "done"
+        self.result.merged.append(job.portal)
+        self.on_event(f"{job.portal}: merged from {job.node.url}: {summary.line()}")
+        if problems:
+            self.result.failed[job.portal] = "; ".join(problems)
+
+
+def cluster_crawl(main_db: Path, node_urls: list[str], portals: list[str], *, shards: Path | None = None,
+                  overrides: dict[str, str] | None = None, **options) -> ClusterResult:
+    """Crawl `portals` on the Scrapyd nodes at `node_urls` and merge their shards into `main_db`,
+    holding the main archive's lock (`nianbao crawl` holds the same) for the whole run."""
+    from filelock import FileLock, Timeout
+
+    from .run import lock_path
+
+    auth = scrapyd_auth()
+    nodes = [Node(url, auth) for url in node_urls]
+    shards = shards or main_db.with_name(main_db.name + ".shards")
+    try:
+        with FileLock(lock_path(main_db), timeout=0):
+            return Cluster(main_db, nodes, shards, overrides=overrides, **options).run(portals)
+    except Timeout:
+        raise click.ClickException(f"another crawl holds {lock_path(main_db)}") from None
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+@click.group("cluster")
+def cluster_group() -> None:
+    """Crawl on several machines: Scrapyd nodes run the jobs, their shards merge into one archive."""
+
+
+@cluster_group.command("crawl")
+@click.argument("portals", nargs=-1)
+@click.option("--nodes", required=True, help="Scrapyd nodes, comma-separated (http://host:6800,...).")
+@click.option("--db", default="nianbao.db", show_default=True, type=click.Path(dir_okay=False),
+              help="The main archive the shards merge into.")
+@click.option("--shards", type=click.Path(file_okay=False),
+              help="Shared directory for the shards, the same path on every node [default: <db>.shards].")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for every job.")
+def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards: str | None,
+                          overrides: tuple[str, ...]) -> None:
+    """Crawl PORTALS (default: the whole registry) as Scrapyd jobs spread over --nodes.
+    Basic auth: NIANBAO_SCRAPYD_USERNAME / NIANBAO_SCRAPYD_PASSWORD in the environment."""
+    from . import registry
+    from .run import _parse_overrides
+
+    logging.basicConfig(level=logging.WARNING)
+    names = list(portals) or registry.keys()
+    urls = [url.strip() for url in nodes.split(",") if url.strip()]
+    main_db = Path(db).resolve()
+    result = cluster_crawl(main_db, urls, names, shards=Path(shards).resolve() if shards else None,
+                           overrides={k: str(v) for k, v in _parse_overrides(overrides).items()},
+                           on_event=lambda message: click.echo(message, err=True))
+    click.echo(f"merged {len(result.merged)} portal(s) into {main_db}")
+    for url, problems in sorted(result.node_problems.items()):
+        for problem in problems:
+            click.echo(f"node {url}: {problem}")
+    for portal, problem in sorted(result.failed.items()):
+        click.echo(f"FAILED {portal}: {problem}")
+    if not result.ok:
+        sys.exit(1)
