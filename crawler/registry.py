@@ -104,6 +104,11 @@ def _problem(portal: Portal, seen: set[str]) -> str | None:
 
 @lru_cache(maxsize=None)
 def load(path: str | None = None) -> tuple[Portal, ...]:
+    if not path and not REGISTRY.is_file():
+        # Inside a zipped egg (a Scrapyd node, `nianbao cluster`) the registry is package data, not a file.
+        from importlib.resources import files
+
+        return tuple(parse(files("spiders").joinpath("portals.tsv").read_text("utf-8").splitlines(True), "registry"))
     path = Path(path) if path else REGISTRY
     with open(path, encoding="utf-8") as f:
         return tuple(parse(f, str(path)))
