@@ -136,7 +136,7 @@ class Node:
         """The node's jobs by id and state ('pending', 'running', 'finished'), or None if it did not answer."""
         try:
             answer = self.client.jobs(PROJECT)
-        except Exception as error:  # unreachable, refused, malformed: the caller decides when it is lost
+        except Exception as error:  # noqa: BLE001 - unreachable, refused, malformed: the caller decides when it is lost
             logger.warning("%s did not answer: %s", self.url, error)
             return None
         self.last_answer = time.monotonic()
@@ -257,7 +257,7 @@ def record_job(job: Job) -> list[str]:
                 db, run_id, job.portal,
                 listed=stats.get("nianbao/listed") or 0,
                 not_due=stats.get("nianbao/recheck/not_due") or 0,
-                seconds=stats.get("nianbao/seconds"),
+                seconds=stats.get("nianbao/seconds") or stats.get("elapsed_time_seconds"),
                 health="failed" if problems else ("ok" if stats.get("nianbao/health/checked") else None),
                 problems=problems + list(stats.get("nianbao/health/notices") or []),
             )
@@ -277,10 +277,12 @@ class ClusterResult:
     #: node url -> what went wrong there (jobs that failed or were lost)
     node_problems: dict[str, list[str]] = field(default_factory=dict)
     deployed: list[str] = field(default_factory=list)
+    #: node url -> why the run could not use it at all (the run then fails, naming it)
+    unusable: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.unusable
 
 
 class Cluster:
@@ -303,13 +305,30 @@ class Cluster:
         with tempfile.TemporaryDirectory(prefix="nianbao-egg-") as folder:
             egg = build_egg(Path(folder))
             self.version = egg_version(egg)
-            self.result.deployed = [node.url for node in deploy(self.nodes, egg, self.version)]
-        for url in self.result.deployed:
-            self.on_event(f"deployed {self.version} to {url}")
+            self.nodes = self._deploy(egg)
+        if not self.nodes:
+            self.result.failed = {portal: "no node could take the jobs" for portal in portals}
+            return self.result
         placed = spread(portals, self.nodes, last_seconds(self.main_db, portals))
         jobs = [self._start(Job(portal, node, self.shards / f"{portal}.db")) for portal, node in placed.items()]
         self._wait(jobs)
         return self.result
+
+    def _deploy(self, egg: Path) -> list[Node]:
+        """The nodes that have this version once deployed; a node that refuses or does not answer
+        (wrong credentials, down) is named and left out of the run."""
+        usable = []
+        for node in self.nodes:
+            try:
+                if deploy([node], egg, self.version):
+                    self.result.deployed.append(node.url)
+                    self.on_event(f"deployed {self.version} to {node.url}")
+            except Exception as error:  # noqa: BLE001 - any failure makes the node unusable, named below
+                self.result.unusable[node.url] = f"could not deploy: {error}"
+                self.on_event(f"{node.url}: could not deploy: {error}")
+                continue
+            usable.append(node)
+        return usable
 
     def _start(self, job: Job) -> Job:
         seed_shard(self.main_db, job.shard)
@@ -317,7 +336,7 @@ class Cluster:
         job.state = "scheduled"
         try:
             job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - refused, unreachable: retried on another node
             job.job_id = ""
             self._failed(job, f"could not schedule: {error}")
             return job
@@ -427,6 +446,8 @@ def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards:
                            overrides={k: str(v) for k, v in _parse_overrides(overrides).items()},
                            on_event=lambda message: click.echo(message, err=True))
     click.echo(f"merged {len(result.merged)} portal(s) into {main_db}")
+    for url, problem in sorted(result.unusable.items()):
+        click.echo(f"node {url}: {problem}")
     for url, problems in sorted(result.node_problems.items()):
         for problem in problems:
             click.echo(f"node {url}: {problem}")
