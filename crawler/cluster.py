@@ -12,7 +12,8 @@ SQLite archive has one writer). The coordinator:
    Last-Modified) and follows the re-check schedule as a single-machine nightly run would;
 4. schedules each job (`schedule.json`) and polls the nodes (`listjobs.json`); a job that ends
    without its stats file (killed, crashed), ends other than `finished`, or vanishes from its
-   node (the node restarted or is unreachable) is retried once on each other node, on a fresh shard;
+   node (the node restarted or is unreachable) is retried once on each other node, on a fresh
+   shard (`<portal>.<attempt>.db`: a job given up on may still be writing its own);
 5. merges each finished shard into the main archive (`archive.merge.merge_shard`, recording the
    node on the job's run) with the job's per-portal record (seconds, listed, health);
 6. returns the portals and nodes that failed (the CLI exits non-zero naming them).
@@ -331,8 +332,10 @@ class Cluster:
         return usable
 
     def _start(self, job: Job) -> Job:
-        seed_shard(self.main_db, job.shard)
         job.tried.append(job.node.url)
+        # A shard per attempt: a job given up on (its node stopped answering) may still be writing.
+        job.shard = self.shards / f"{job.portal}.{len(job.tried)}.db"
+        seed_shard(self.main_db, job.shard)
         job.state = "scheduled"
         try:
             job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides))

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -136,8 +137,20 @@ def test_cluster_crawl_on_two_scrapyd_nodes_archives_what_one_machine_does(tmp_p
     assert 0 < second_bytes <= 0.05 * first_bytes, (second_bytes, first_bytes)
 
 
-def kill_first_job(node_url: str, stop: threading.Event, killed: list) -> None:
-    """SIGKILL the first job seen running on the node, a moment after it started crawling."""
+def archived_snapshots(shard: Path) -> int:
+    try:
+        connection = sqlite3.connect(f"file:{shard}?mode=ro", uri=True, timeout=1)
+        try:
+            return connection.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:  # not created yet, or its schema not yet written
+        return 0
+
+
+def kill_first_job(node_url: str, shards: Path, stop: threading.Event, killed: list) -> None:
+    """SIGKILL the first job seen running on the node once it has archived a report into its
+    shard (mid-crawl: the shard holds part of the portal)."""
     from scrapyd_client.pyclient import ScrapydClient
 
     client = ScrapydClient(node_url, username=USER, password=PASSWORD)
@@ -146,12 +159,12 @@ def kill_first_job(node_url: str, stop: threading.Event, killed: list) -> None:
             running = client.jobs("nianbao").get("running", [])
         except Exception:  # noqa: BLE001 - the project is not deployed yet
             running = []
-        if running and running[0].get("pid"):
-            time.sleep(1.0)
-            os.kill(running[0]["pid"], signal.SIGKILL)
-            killed.append(running[0]["spider"])
+        job = next((job for job in running if job.get("pid")), None)
+        if job and archived_snapshots(shards / f"{job['spider']}.1.db") > 0:
+            os.kill(job["pid"], signal.SIGKILL)
+            killed.append((job["spider"], archived_snapshots(shards / f"{job['spider']}.1.db")))
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def test_a_job_killed_mid_crawl_is_retried_on_the_other_node(tmp_path, nodes, replica, monkeypatch):
@@ -162,7 +175,7 @@ def test_a_job_killed_mid_crawl_is_retried_on_the_other_node(tmp_path, nodes, re
     for name, value in cluster_env(replica.url).items():
         monkeypatch.setenv(name, value)
     stop, killed = threading.Event(), []
-    killer = threading.Thread(target=kill_first_job, args=(nodes[0], stop, killed), daemon=True)
+    killer = threading.Thread(target=kill_first_job, args=(nodes[0], tmp_path / "shards", stop, killed), daemon=True)
     killer.start()
     main = tmp_path / "main.db"
     settings = {name: value for name, _, value in (pair.partition("=") for pair in FAST[1::2])}
@@ -174,7 +187,8 @@ def test_a_job_killed_mid_crawl_is_retried_on_the_other_node(tmp_path, nodes, re
         stop.set()
         killer.join(timeout=10)
     assert killed, events
-    portal = killed[0]
+    portal, archived_before_kill = killed[0]
+    assert archived_before_kill > 0
     assert any(e.startswith(f"{portal}: retried on {nodes[1]}") for e in events), events
     assert result.ok and sorted(result.merged) == sorted(PORTALS), (result, events)
     assert nodes[0] in result.node_problems and portal in result.node_problems[nodes[0]][0]
