@@ -3,7 +3,7 @@ project's egg is deployed to both, the replica's portals are crawled as jobs int
 storage (a temporary directory) and merged; the merged archive must hold what a single-machine
 `nianbao crawl` of the same portals archives. A job killed mid-crawl is retried on the other node.
 
-Slow (Scrapyd start-up, an egg build, several crawls): marked `slow`, run last.
+The two tests with Scrapyd daemons (start-up, an egg build, several crawls) are marked `slow`, run last.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from test_archive_merge import blob_digests, latest_reports, verify
 from archive import Archive
 from replica import ReplicaServer
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = pytest.mark.timeout(1200)
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTALS = ("chaozhou", "wansheng_gbz", "shantou", "tongliang")
@@ -51,7 +51,8 @@ def start_scrapyd(folder: Path, *, auth: bool) -> tuple[subprocess.Popen, str]:
     if auth:
         lines += [f"username = {USER}", f"password = {PASSWORD}"]
     (folder / "scrapyd.conf").write_text("\n".join(lines) + "\n")
-    process = subprocess.Popen(["scrapyd"], cwd=folder, stdout=(folder / "out.log").open("w"), stderr=subprocess.STDOUT)
+    log = (folder / "out.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     import requests
 
@@ -103,6 +104,7 @@ def traffic(db: Path, runs: set[int] | None = None) -> tuple[set[int], int]:
     return ids, sum(size or 0 for run, size in rows if runs is None or run not in runs)
 
 
+@pytest.mark.slow
 def test_cluster_crawl_on_two_scrapyd_nodes_archives_what_one_machine_does(tmp_path, nodes, replica):
     single = tmp_path / "single.db"
     crawl(single, replica.url, *PORTALS)
@@ -167,6 +169,7 @@ def kill_first_job(node_url: str, shards: Path, stop: threading.Event, killed: l
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_a_job_killed_mid_crawl_is_retried_on_the_other_node(tmp_path, nodes, replica, monkeypatch):
     from crawler.cluster import cluster_crawl as run_cluster
 
@@ -199,3 +202,44 @@ def test_a_job_killed_mid_crawl_is_retried_on_the_other_node(tmp_path, nodes, re
         nodes_of = dict(archive.db.execute(
             "SELECT p.portal, r.node FROM crawl_run_portals p JOIN crawl_runs r ON r.id = p.run_id").fetchall())
     assert nodes_of[portal] == nodes[1]
+
+
+def test_portals_are_spread_longest_first_onto_the_least_loaded_node():
+    from crawler.cluster import Node, spread
+
+    nodes = [Node("http://a:6800"), Node("http://b:6800")]
+    seconds = {"p1": 100.0, "p2": 60.0, "p3": 50.0, "p4": 10.0}
+    placed = spread(["p4", "p3", "p2", "p1"], nodes, seconds)
+    load = {node.url: 0.0 for node in nodes}
+    for portal, node in placed.items():
+        load[node.url] += seconds[portal]
+    # Longest first: p1 -> a, p2 -> b, p3 -> b (60 < 100), p4 -> a (100 < 110): 110 s each.
+    assert placed["p1"] is placed["p4"] is nodes[0] and placed["p2"] is placed["p3"] is nodes[1]
+    assert load == {"http://a:6800": 110.0, "http://b:6800": 110.0}
+    # A portal never timed counts as the average of those timed (here 56.7 s, not nothing):
+    # big -> a, mid -> b, new -> b (60 < 100), small -> a (100 < 116.7).
+    timed = {"big": 100.0, "mid": 60.0, "small": 10.0}
+    with_new = spread(["small", "new", "mid", "big"], nodes, timed)
+    assert with_new["big"] is with_new["small"] is nodes[0] and with_new["mid"] is with_new["new"] is nodes[1]
+    # Never timed: evenly.
+    even = spread([f"q{n}" for n in range(6)], nodes, {})
+    assert sorted(sum(node is other for node in even.values()) for other in nodes) == [3, 3]
+
+
+def test_the_egg_carries_the_registry_and_the_settings_entry_point_and_its_version_is_its_contents(tmp_path):
+    import zipfile
+
+    from crawler.cluster import build_egg, egg_version
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = build_egg(tmp_path / "a"), build_egg(tmp_path / "b")
+    with zipfile.ZipFile(first) as egg:
+        names = set(egg.namelist())
+        entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
+    assert {"spiders/portals.tsv", "crawler/settings.py", "archive/merge.py", "extract/__init__.py"} <= names
+    assert "[scrapy]" in entry_points and "settings = crawler.settings" in entry_points
+    assert egg_version(first) == egg_version(second)
+    with zipfile.ZipFile(first, "a") as egg:
+        egg.writestr("crawler/changed.py", "# a change\n")
+    assert egg_version(first) != egg_version(second)
