@@ -225,6 +225,7 @@ def seed_shard(main_db: Path, shard: Path) -> None:
 
 def job_settings(job: Job, overrides: dict[str, str]) -> dict[str, str]:
     settings = {"NIANBAO_DB": str(job.shard), "NIANBAO_STATS_FILE": str(job.stats_file)}
+    # NIANBAO_REPLICA too, for the downloader; the browser takes it from the node's own environment.
     for name in ("NIANBAO_REPLICA", "NIANBAO_CONTACT", "NIANBAO_RECHECK", "NIANBAO_RECHECK_DATE"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
