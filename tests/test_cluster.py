@@ -33,7 +33,8 @@ from replica import ReplicaServer
 pytestmark = pytest.mark.timeout(1200)
 
 ROOT = Path(__file__).resolve().parents[1]
-PORTALS = ("chaozhou", "wansheng_gbz", "shantou", "tongliang")
+#: dongguan's list is drawn by scripts: the job renders it with Chromium on the node.
+PORTALS = ("chaozhou", "wansheng_gbz", "shantou", "tongliang", "dongguan")
 USER, PASSWORD = "nianbao", "s3cret-for-tests"
 
 
@@ -43,7 +44,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_scrapyd(folder: Path, *, auth: bool) -> tuple[subprocess.Popen, str]:
+def start_scrapyd(folder: Path, replica_url: str, *, auth: bool) -> tuple[subprocess.Popen, str]:
     folder.mkdir()
     port = free_port()
     lines = ["[scrapyd]", "bind_address = 127.0.0.1", f"http_port = {port}", "eggs_dir = eggs", "logs_dir = logs",
@@ -52,7 +53,11 @@ def start_scrapyd(folder: Path, *, auth: bool) -> tuple[subprocess.Popen, str]:
         lines += [f"username = {USER}", f"password = {PASSWORD}"]
     (folder / "scrapyd.conf").write_text("\n".join(lines) + "\n")
     log = (folder / "out.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    # The node's own environment points its jobs at the replica: the browser's proxy is set when the
+    # settings module is imported, which a job's settings (-s) come too late for.
+    env = {**os.environ, "NIANBAO_REPLICA": replica_url}
+    process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     import requests
 
@@ -67,8 +72,9 @@ def start_scrapyd(folder: Path, *, auth: bool) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture
-def nodes(tmp_path):
-    started = [start_scrapyd(tmp_path / "node-auth", auth=True), start_scrapyd(tmp_path / "node-open", auth=False)]
+def nodes(tmp_path, replica):
+    started = [start_scrapyd(tmp_path / "node-auth", replica.url, auth=True),
+               start_scrapyd(tmp_path / "node-open", replica.url, auth=False)]
     yield [url for _, url in started]
     for process, _ in started:
         process.terminate()
