@@ -10,7 +10,8 @@ SQLite archive has one writer). The coordinator:
    main archive (`crawl_run_portals.seconds`; portals never timed count as the average);
 3. seeds each shard as a copy of the main archive, so the job asks conditionally (ETag,
    Last-Modified) and follows the re-check schedule as a single-machine nightly run would;
-4. schedules each job (`schedule.json`) and polls the nodes (`listjobs.json`); a job that ends
+4. schedules the jobs (`schedule.json`), a few per node at a time, and polls the nodes
+   (`listjobs.json`); a merged shard is removed; a job that ends
    without its stats file (killed, crashed), ends other than `finished`, or vanishes from its
    node (the node restarted or is unreachable) is retried once on each other node, on a fresh
    shard (`<portal>.<attempt>.db`: a job given up on may still be writing its own);
@@ -53,6 +54,8 @@ PROJECT = "nianbao"
 POLL_SECONDS = 2.0
 #: A node that does not answer for this long has lost its jobs: they are retried elsewhere.
 NODE_LOST_SECONDS = 60.0
+#: Jobs given to a node at once (Scrapyd's own default max_proc is 4 per CPU; each job seeds a shard).
+JOBS_PER_NODE = 4
 
 
 def scrapyd_auth() -> tuple[str, str] | None:
@@ -198,7 +201,7 @@ class Job:
     shard: Path
     job_id: str = ""
     tried: list[str] = field(default_factory=list)
-    state: str = "scheduled"  # scheduled, done, failed
+    state: str = "waiting"  # waiting, scheduled, done, failed
     problem: str = ""
 
     @property
@@ -209,9 +212,7 @@ class Job:
 def seed_shard(main_db: Path, shard: Path) -> None:
     """A shard starts as a copy of the main archive (SQLite's backup API: consistent under WAL), so
     the job has the validators and re-check schedule of its portal."""
-    for stale in (shard, shard.with_name(shard.name + "-wal"), shard.with_name(shard.name + "-shm"),
-                  shard.with_name(shard.name + ".stats.json")):
-        stale.unlink(missing_ok=True)
+    remove_shard(shard)  # left by an earlier run
     if not main_db.exists():
         return
     source = sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
@@ -221,6 +222,13 @@ def seed_shard(main_db: Path, shard: Path) -> None:
     finally:
         target.close()
         source.close()
+
+
+def remove_shard(shard: Path) -> None:
+    """A merged shard is in the main archive now (a failed one is kept, to look into)."""
+    for path in (shard, shard.with_name(shard.name + "-wal"), shard.with_name(shard.name + "-shm"),
+                 shard.with_name(shard.name + ".stats.json")):
+        path.unlink(missing_ok=True)
 
 
 def job_settings(job: Job, overrides: dict[str, str]) -> dict[str, str]:
@@ -291,13 +299,15 @@ class Cluster:
     """One cluster run: deploy, spread, schedule, poll, retry, merge."""
 
     def __init__(self, main_db: Path, nodes: list[Node], shards: Path, *, overrides: dict[str, str] | None = None,
-                 poll: float = POLL_SECONDS, lost_after: float = NODE_LOST_SECONDS, on_event=None) -> None:
+                 poll: float = POLL_SECONDS, lost_after: float = NODE_LOST_SECONDS, per_node: int = JOBS_PER_NODE,
+                 on_event=None) -> None:
         self.main_db = main_db
         self.nodes = nodes
         self.shards = shards
         self.overrides = overrides or {}
         self.poll = poll
         self.lost_after = lost_after
+        self.per_node = max(1, per_node)
         self.on_event = on_event or (lambda message: logger.info("%s", message))
         self.result = ClusterResult()
         self.version = ""
@@ -312,8 +322,7 @@ class Cluster:
             self.result.failed = {portal: "no node could take the jobs" for portal in portals}
             return self.result
         placed = spread(portals, self.nodes, last_seconds(self.main_db, portals))
-        jobs = [self._start(Job(portal, node, self.shards / f"{portal}.db")) for portal, node in placed.items()]
-        self._wait(jobs)
+        self._wait([Job(portal, node, self.shards / f"{portal}.db") for portal, node in placed.items()])
         return self.result
 
     def _deploy(self, egg: Path) -> list[Node]:
@@ -347,8 +356,18 @@ class Cluster:
         self.on_event(f"{job.portal}: job {job.job_id} on {job.node.url}")
         return job
 
+    def _fill(self, jobs: list[Job]) -> None:
+        """Give each node its next jobs, up to `per_node` at once: a shard is seeded (a copy of the
+        main archive) only when its job is scheduled, so the disk holds a few copies, not one per portal."""
+        for node in self.nodes:
+            busy = sum(job.state == "scheduled" and job.node is node for job in jobs)
+            waiting = [job for job in jobs if job.state == "waiting" and job.node is node]
+            for job in waiting[: max(0, self.per_node - busy)]:
+                self._start(job)
+
     def _wait(self, jobs: list[Job]) -> None:
-        while any(job.state == "scheduled" for job in jobs):
+        self._fill(jobs)
+        while any(job.state in ("waiting", "scheduled") for job in jobs):
             time.sleep(self.poll)
             for node in self.nodes:
                 mine = [job for job in jobs if job.state == "scheduled" and job.node is node]
@@ -357,6 +376,7 @@ class Cluster:
                 states = node.jobs()
                 for job in mine:
                     self._check(job, states)
+            self._fill(jobs)
 
     def _check(self, job: Job, states: dict | None) -> None:
         if states is None:
@@ -396,6 +416,7 @@ class Cluster:
         finally:
             target.close()
         job.state = "done"
+        remove_shard(job.shard)
         self.result.merged.append(job.portal)
         self.on_event(f"{job.portal}: merged from {job.node.url}: {summary.line()}")
         if problems:
@@ -434,8 +455,9 @@ def cluster_group() -> None:
               help="The main archive the shards merge into.")
 @click.option("--shards", type=click.Path(file_okay=False),
               help="Shared directory for the shards, the same path on every node [default: <db>.shards].")
+@click.option("--jobs-per-node", default=JOBS_PER_NODE, show_default=True, help="Jobs a node is given at once.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting for every job.")
-def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards: str | None,
+def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards: str | None, jobs_per_node: int,
                           overrides: tuple[str, ...]) -> None:
     """Crawl PORTALS (default: the whole registry) as Scrapyd jobs spread over --nodes.
     Basic auth: NIANBAO_SCRAPYD_USERNAME / NIANBAO_SCRAPYD_PASSWORD in the environment."""
@@ -448,7 +470,7 @@ def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards:
     main_db = Path(db).resolve()
     result = cluster_crawl(main_db, urls, names, shards=Path(shards).resolve() if shards else None,
                            overrides={k: str(v) for k, v in _parse_overrides(overrides).items()},
-                           on_event=lambda message: click.echo(message, err=True))
+                           per_node=jobs_per_node, on_event=lambda message: click.echo(message, err=True))
     click.echo(f"merged {len(result.merged)} portal(s) into {main_db}")
     for url, problem in sorted(result.unusable.items()):
         click.echo(f"node {url}: {problem}")
