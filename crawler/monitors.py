@@ -215,11 +215,16 @@ class ReportFetchMonitor(PortalMonitor):
         return (self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.5),
                 self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3))
 
+    def too_many(self, failed: int, of: int) -> bool:
+        """More than the set share of `of` reports failed, and at least the set count."""
+        most, least = self.shares()
+        return bool(failed) and failed >= least and failed > most * of
+
     @monitors.name("the reports can be fetched")
     def test_reports_can_be_fetched(self):
         failed, known = self.stat("nianbao/report_failed"), self.stat("nianbao/reports_known")
-        most, least = self.shares()
-        if not failed or failed < least or failed <= most * known:
+        most, _ = self.shares()
+        if not self.too_many(failed, known):
             return
         outcome, count, example = self.commonest(self.outcomes())
         self.fail(self.problem(example, f"{failed} of the {known} reports it listed or linked could not be fetched "
@@ -228,8 +233,8 @@ class ReportFetchMonitor(PortalMonitor):
     @monitors.name("the new reports can be fetched")
     def test_new_reports_can_be_fetched(self):
         failed, new = self.stat("nianbao/report_failed/new"), self.stat("nianbao/reports_known/new")
-        most, least = self.shares()
-        if not failed or failed < least or failed <= most * new:
+        most, _ = self.shares()
+        if not self.too_many(failed, new):
             return
         if self.stat("nianbao/report_failed") > most * self.stat("nianbao/reports_known"):
             self.skipTest("the check of all its reports says it already")

@@ -9,11 +9,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from scrapy.utils.test import get_crawler
-from spidermon.runners import MonitorRunner
 
-from crawler.monitors import PROBLEMS, PortalHealth
-from spiders.registry import ChangshouSpider
+from test_nightly_units import run_health as run_portal_health
 
 START = "https://www.cqcs.gov.cn/zwgk_164/zfxxgknb/"
 
@@ -44,14 +41,7 @@ def receiver():
 
 
 def run_health(stats: dict, settings: dict) -> list[str]:
-    crawler = get_crawler(ChangshouSpider, settings)
-    spider = ChangshouSpider.from_crawler(crawler)
-    crawler.spider = spider
-    crawler.stats.open_spider()
-    crawler.stats.set_stats({"finish_reason": "finished", **stats})
-    MonitorRunner().run(PortalHealth(crawler=crawler), stats=crawler.stats.get_stats(), crawler=crawler,
-                        spider=spider, job=None, stats_history=[])
-    return crawler.stats.get_value(PROBLEMS) or []
+    return run_portal_health(stats, settings=settings)[0]
 
 
 EMPTY = {"nianbao/listed": 0, "nianbao/empty_list_page/first": START}
