@@ -40,7 +40,6 @@ class Group:
     line: int
     digits: str = ""
     note: str = ""
-    split: bool = False  # read by cutting runs of digits (not cell by cell)
 
 
 @dataclass
@@ -142,12 +141,12 @@ def _flattened(toks: list[Tok], budget: list[int]) -> Group:
     if sum(len(p) for p in pieces) == WIDTH:
         # One digit per cell: the only way to cut it, whether or not the row adds up (a printed
         # total that does not is the report's own error, recorded as a failed check).
-        return Group([tuple(int(c) for c in "".join(pieces))], toks[0].line, digits, split=True)
+        return Group([tuple(int(c) for c in "".join(pieces))], toks[0].line, digits)
     readings = sum_splits(pieces, WIDTH, budget=budget)
     if readings is None:
         return Group([], toks[0].line, digits, "too many readings")
     return Group([tuple(int(c) for c in r) for r in readings], toks[0].line, digits,
-                 "" if readings else "no reading satisfies the row total", split=True)
+                 "" if readings else "no reading satisfies the row total")
 
 
 def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:

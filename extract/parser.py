@@ -34,12 +34,6 @@ def _last(pattern: re.Pattern, text: str, start: int, end: int):
     return found
 
 
-def _tables_start(text: str, apps_start: int) -> int:
-    """Where the report's tables begin (its prose ends): table 二's first 第二十条 heading, else table 三."""
-    first_block = BLOCK_HEADING.search(text, 0, apps_start)
-    return first_block.start() if first_block else apps_start
-
-
 def _template_tables(stream: Stream, template: str) -> Findings:
     text = stream.text
     out = Findings()
@@ -63,7 +57,9 @@ def _template_tables(stream: Stream, template: str) -> Findings:
         if apps_end is None:
             after = _AFTER_APPEALS.search(text, apps_start + 20)
             apps_end = after.start() if after else len(text)
-        found = applications.parse(stream, apps_start, apps_end, template, prose_text=text[:_tables_start(text, apps_start)])
+        # The report's prose ends where its tables begin: table 二's first heading, else table 三.
+        prose_end = first_block.start() if first_block and first_block.start() < apps_start else apps_start
+        found = applications.parse(stream, apps_start, apps_end, template, prose_text=text[:prose_end])
         out.values.update(found.values)
         out.warnings += found.warnings
         if appeals_start is not None:

@@ -137,7 +137,7 @@ class Stream:
                 kinds.append("label")
             else:
                 s = cell.strip()
-                if _longest_digits(s) > MAX_RUN:
+                if len(s) > MAX_RUN and _longest_digits(s) > MAX_RUN:
                     kinds.append("bad")
                 elif s.isdigit() and s.isascii() or _CELL_NUMS.fullmatch(s):
                     kinds.append("num" if s else "blank")
