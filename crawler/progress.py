@@ -22,9 +22,19 @@ class TerminalHandler(logging.StreamHandler):
     """A log handler on whatever `sys.stderr` is now: the live display swaps it for a proxy that
     prints log lines above the progress bars."""
 
-    def __init__(self, level: int) -> None:
+    def __init__(self, level: int, *, one_line: bool = False) -> None:
         super().__init__(sys.stderr)
         self.setLevel(level)
+        #: A record's traceback and further lines stay in the log file: a warning is one line here.
+        self.one_line = one_line
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.one_line:
+            return super().format(record)
+        # A copy: the log file's handler formats the same record, traceback and all.
+        bare = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None})
+        first, *rest = super().format(bare).splitlines() or [""]
+        return first + (" … (the rest in the run's log file)" if rest or record.exc_info or record.exc_text else "")
 
     @property
     def stream(self):  # type: ignore[override]

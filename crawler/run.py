@@ -394,10 +394,12 @@ def _log_file(path: Path, run_id: int, settings) -> Path:
 
 
 def _log_to_terminal(settings, verbose: bool) -> logging.Handler:
-    """Warnings and errors on stderr (everything with `verbose`): the rest is in the log file."""
+    """Warnings and errors on stderr, a line each (everything, tracebacks too, with `verbose`): the
+    rest is in the log file."""
     from .progress import TerminalHandler
 
-    handler = TerminalHandler(logging.getLevelName(settings.get("LOG_LEVEL") or "INFO") if verbose else logging.WARNING)
+    level = logging.getLevelName(settings.get("LOG_LEVEL") or "INFO") if verbose else logging.WARNING
+    handler = TerminalHandler(level, one_line=not verbose)
     handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
     logging.root.addHandler(handler)
     return handler

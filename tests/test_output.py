@@ -50,3 +50,34 @@ def test_a_crawl_without_a_contact_warns_and_one_with_it_does_not(capsys):
     settings.set("NIANBAO_CONTACT", "mailto:me@example.org")
     run._warn_without_contact(settings)
     assert capsys.readouterr().err == ""
+
+
+def test_a_warning_with_a_traceback_is_one_line_on_the_terminal_and_whole_in_the_log(capsys, tmp_path):
+    """A browser page that times out is logged with its traceback (scrapy-playwright): the terminal
+    gets the warning's line, the run's log file the traceback."""
+    import logging
+
+    from crawler.progress import TerminalHandler
+
+    logger = logging.getLogger("nianbao.test.one_line")
+    logger.propagate = False
+    terminal = TerminalHandler(logging.WARNING, one_line=True)
+    log_file = logging.FileHandler(tmp_path / "run.log", encoding="utf-8")
+    logger.addHandler(terminal)
+    logger.addHandler(log_file)
+    try:
+        try:
+            raise TimeoutError("Timeout 30000ms exceeded")
+        except TimeoutError:
+            logger.warning("Closing page due to failed request", exc_info=True)
+        logger.warning("two\nlines")
+    finally:
+        logger.removeHandler(terminal)
+        logger.removeHandler(log_file)
+        log_file.close()
+    printed = capsys.readouterr().err.splitlines()
+    assert printed == ["Closing page due to failed request … (the rest in the run's log file)",
+                       "two … (the rest in the run's log file)"]
+    logged = (tmp_path / "run.log").read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in logged and "TimeoutError: Timeout 30000ms exceeded" in logged
+    assert "two\nlines" in logged
