@@ -8,8 +8,10 @@ SQLite archive has one writer). The coordinator:
    the egg's contents, so an unchanged project is never deployed twice;
 2. spreads the portals over the nodes, balanced by each portal's seconds in its last run in the
    main archive (`crawl_run_portals.seconds`; portals never timed count as the average);
-3. seeds each shard as a copy of the main archive, so the job asks conditionally (ETag,
-   Last-Modified) and follows the re-check schedule as a single-machine nightly run would;
+3. seeds each shard with its portal's part of the main archive (`archive.subset`), so the job
+   asks conditionally (ETag, Last-Modified) and follows the re-check schedule as a
+   single-machine nightly run would; the list-page and rendering caches live in the shard
+   directory, so list pages cost a 304 whichever node crawls them;
 4. schedules the jobs (`schedule.json`), a few per node at a time, and polls the nodes
    (`listjobs.json`); a merged shard is removed; a job that ends
    without its stats file (killed, crashed), ends other than `finished`, or vanishes from its
@@ -209,19 +211,14 @@ class Job:
         return self.shard.with_name(self.shard.name + ".stats.json")
 
 
-def seed_shard(main_db: Path, shard: Path) -> None:
-    """A shard starts as a copy of the main archive (SQLite's backup API: consistent under WAL), so
-    the job has the validators and re-check schedule of its portal."""
+def seed_shard(main_db: Path, shard: Path, portal: str) -> None:
+    """A shard starts as the portal's part of the main archive (`archive.subset.copy_portal`): the
+    job has the validators, the re-check schedule and the earlier runs of its portal, and the copy
+    costs the portal's share of the archive, not the archive."""
+    from archive.subset import copy_portal
+
     remove_shard(shard)  # left by an earlier run
-    if not main_db.exists():
-        return
-    source = sqlite3.connect(f"file:{main_db}?mode=ro", uri=True)
-    target = sqlite3.connect(shard)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+    copy_portal(main_db, shard, portal)
 
 
 def remove_shard(shard: Path) -> None:
@@ -232,7 +229,11 @@ def remove_shard(shard: Path) -> None:
 
 
 def job_settings(job: Job, overrides: dict[str, str]) -> dict[str, str]:
-    settings = {"NIANBAO_DB": str(job.shard), "NIANBAO_STATS_FILE": str(job.stats_file)}
+    caches = job.shard.parent
+    settings = {"NIANBAO_DB": str(job.shard), "NIANBAO_STATS_FILE": str(job.stats_file),
+                # The portal's list pages and renderings kept run to run, whichever node crawls it.
+                "NIANBAO_LIST_CACHE_DIR": str(caches / "httpcache"),
+                "NIANBAO_RENDER_CACHE_DIR": str(caches / "rendered")}
     # NIANBAO_REPLICA too, for the downloader; the browser takes it from the node's own environment.
     for name in ("NIANBAO_REPLICA", "NIANBAO_CONTACT", "NIANBAO_RECHECK", "NIANBAO_RECHECK_DATE"):
         if os.environ.get(name):
@@ -345,7 +346,7 @@ class Cluster:
         job.tried.append(job.node.url)
         # A shard per attempt: a job given up on (its node stopped answering) may still be writing.
         job.shard = self.shards / f"{job.portal}.{len(job.tried)}.db"
-        seed_shard(self.main_db, job.shard)
+        seed_shard(self.main_db, job.shard, job.portal)
         job.state = "scheduled"
         try:
             job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides))
@@ -357,8 +358,8 @@ class Cluster:
         return job
 
     def _fill(self, jobs: list[Job]) -> None:
-        """Give each node its next jobs, up to `per_node` at once: a shard is seeded (a copy of the
-        main archive) only when its job is scheduled, so the disk holds a few copies, not one per portal."""
+        """Give each node its next jobs, up to `per_node` at once (a shard is seeded when its job is
+        scheduled)."""
         for node in self.nodes:
             busy = sum(job.state == "scheduled" and job.node is node for job in jobs)
             waiting = [job for job in jobs if job.state == "waiting" and job.node is node]

@@ -331,7 +331,8 @@ class ListPageCacheMiddleware(HttpCacheMiddleware):
         settings = Settings(crawler.settings.copy_to_dict())
         settings.set("HTTPCACHE_ENABLED", True)
         settings.set("HTTPCACHE_POLICY", "scrapy.extensions.httpcache.RFC2616Policy")
-        settings.set("HTTPCACHE_DIR", os.path.abspath(f"{db}.httpcache"))
+        folder = crawler.settings.get("NIANBAO_LIST_CACHE_DIR") or f"{db}.httpcache"
+        settings.set("HTTPCACHE_DIR", os.path.abspath(folder))
         settings.set("HTTPCACHE_GZIP", True)
         mw = cls(settings, crawler.stats)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
@@ -399,7 +400,8 @@ class RenderedListCacheMiddleware:
         db = crawler.settings.get("NIANBAO_DB")
         if not db or not crawler.settings.getbool("NIANBAO_RENDER_CACHE", True):
             raise NotConfigured
-        return cls(crawler, os.path.abspath(f"{db}.rendered"))
+        folder = crawler.settings.get("NIANBAO_RENDER_CACHE_DIR") or f"{db}.rendered"
+        return cls(crawler, os.path.abspath(folder))
 
     @staticmethod
     def _applies(request: Request) -> bool:

@@ -151,6 +151,10 @@ NIANBAO_LIST_CACHE = True
 #: With an archive, keep browser-rendered list pages in `<db>.rendered/` with digests of what they
 #: were drawn from, and render them again only when that changed.
 NIANBAO_RENDER_CACHE = True
+#: Where those two caches live when not beside the archive (a cluster job's shard is new each
+#: run, its portal's caches are not): `nianbao cluster crawl` keeps them in the shard directory.
+NIANBAO_LIST_CACHE_DIR = ""
+NIANBAO_RENDER_CACHE_DIR = ""
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOAD_HANDLERS = {
