@@ -112,13 +112,15 @@ def compact_dictionaries(db: sqlite_utils.Database) -> list[str]:
     return [portal for portal in portals if store.train(portal) is not None]
 
 
-def merge_shard(target: sqlite_utils.Database, shard_path: str | Path, *, node: str | None = None) -> MergeSummary:
-    """Merge one shard into an open target archive, in one write transaction."""
+def merge_shard(target: sqlite_utils.Database, shard_path: str | Path, *, node: str | None = None,
+                part_of: int | None = None) -> MergeSummary:
+    """Merge one shard into an open target archive, in one write transaction. `part_of` is the
+    target's run (a `nianbao cluster crawl`) the shard's new runs were jobs of."""
     shard = dbmod.connect(shard_path, readonly=True)
     try:
         # One read snapshot of the shard, should a crawl still be writing to it.
         shard.execute("BEGIN")
-        return dbmod.write(target, lambda db: _Merge(db, shard, str(shard_path), node).run())
+        return dbmod.write(target, lambda db: _Merge(db, shard, str(shard_path), node, part_of).run())
     finally:
         shard.rollback()
         shard.close()
@@ -219,10 +221,12 @@ def _outcome(run_index: int, entry_index: int, entry: _Entry) -> str:
 
 
 class _Merge:
-    def __init__(self, db: sqlite_utils.Database, shard: sqlite_utils.Database, name: str, node: str | None):
+    def __init__(self, db: sqlite_utils.Database, shard: sqlite_utils.Database, name: str, node: str | None,
+                 part_of: int | None = None):
         self.db = db
         self.shard = shard
         self.node = node
+        self.part_of = part_of
         self.summary = MergeSummary(name)
         self.runs: dict[int, int] = {}
         self.keys: dict[int, int] = {}
@@ -266,6 +270,7 @@ class _Merge:
                 values = {c: v for c, v in run.items() if c != "id"}
                 values["resumed_from"] = self.runs.get(run.get("resumed_from"))
                 values["node"] = self.node or run.get("node")
+                values["part_of"] = self.part_of if self.part_of is not None else self.runs.get(run.get("part_of"))
                 self.runs[run["id"]] = self._insert("crawl_runs", values)
                 self.summary.runs += 1
                 fresher = True

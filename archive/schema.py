@@ -99,6 +99,7 @@ TABLES: tuple[Table, ...] = (
             Column("host", "TEXT", "Machine it ran on."),
             Column("node", "TEXT", "Where the run's archive came from when `nianbao merge` brought it in (a Scrapyd node, a colleague's machine: `--node`); empty for runs made in this archive."),
             Column("resumed_from", "INTEGER", "The interrupted or killed run this run took over, if any.", "REFERENCES crawl_runs(id)"),
+            Column("part_of", "INTEGER", "The `nianbao cluster crawl` run this run was a job of (its portal crawled on `node`); empty for other runs.", "REFERENCES crawl_runs(id)"),
             Column("log_file", "TEXT", "The run's log file (`nianbao crawl` writes one per run beside the archive)."),
         ),
     ),

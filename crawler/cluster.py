@@ -148,9 +148,12 @@ class Node:
         self.last_answer = time.monotonic()
         return {job["id"]: state for state in ("pending", "running", "finished") for job in answer.get(state, [])}
 
-    def running_pids(self) -> dict[str, int]:
-        answer = self.client.jobs(PROJECT)
-        return {job["id"]: job["pid"] for job in answer.get("running", []) if job.get("pid")}
+    def cancel(self, job_id: str) -> None:
+        """Stop a job (Scrapyd sends it SIGTERM: the crawl closes, its shard stays consistent)."""
+        try:
+            self.client.cancel(PROJECT, job_id)
+        except Exception as error:  # noqa: BLE001 - the coordinator is stopping: tell, go on with the others
+            logger.warning("%s: could not cancel job %s: %s", self.url, job_id, error)
 
 
 def deploy(nodes: list[Node], egg: Path, version: str) -> list[Node]:
@@ -203,6 +206,10 @@ class Job:
     shard: Path
     job_id: str = ""
     tried: list[str] = field(default_factory=list)
+    #: What went wrong on the nodes tried before (recorded on the portal's row once it succeeds).
+    history: list[str] = field(default_factory=list)
+    #: The last run id the seeded shard held: the job's own runs come after it.
+    seeded_runs: int = 0
     state: str = "waiting"  # waiting, scheduled, done, failed
     problem: str = ""
 
@@ -211,14 +218,19 @@ class Job:
         return self.shard.with_name(self.shard.name + ".stats.json")
 
 
-def seed_shard(main_db: Path, shard: Path, portal: str) -> None:
+def seed_shard(main_db: Path, shard: Path, portal: str) -> int:
     """A shard starts as the portal's part of the main archive (`archive.subset.copy_portal`): the
     job has the validators, the re-check schedule and the earlier runs of its portal, and the copy
-    costs the portal's share of the archive, not the archive."""
+    costs the portal's share of the archive, not the archive. Returns the last run id it holds."""
     from archive.subset import copy_portal
 
     remove_shard(shard)  # left by an earlier run
     copy_portal(main_db, shard, portal)
+    connection = sqlite3.connect(shard)
+    try:
+        return connection.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
+    finally:
+        connection.close()
 
 
 def remove_shard(shard: Path) -> None:
@@ -235,7 +247,8 @@ def job_settings(job: Job, overrides: dict[str, str]) -> dict[str, str]:
                 "NIANBAO_LIST_CACHE_DIR": str(caches / "httpcache"),
                 "NIANBAO_RENDER_CACHE_DIR": str(caches / "rendered")}
     # NIANBAO_REPLICA too, for the downloader; the browser takes it from the node's own environment.
-    for name in ("NIANBAO_REPLICA", "NIANBAO_CONTACT", "NIANBAO_RECHECK", "NIANBAO_RECHECK_DATE"):
+    for name in ("NIANBAO_REPLICA", "NIANBAO_CONTACT", "NIANBAO_RECHECK", "NIANBAO_RECHECK_DATE",
+                 "NIANBAO_ALERT_ACTIONS", "NIANBAO_ALERT_WEBHOOK_URL"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
     settings.update(overrides)
@@ -270,7 +283,7 @@ def record_job(job: Job) -> list[str]:
                 not_due=stats.get("nianbao/recheck/not_due") or 0,
                 seconds=stats.get("nianbao/seconds") or stats.get("elapsed_time_seconds"),
                 health="failed" if problems else ("ok" if stats.get("nianbao/health/checked") else None),
-                problems=problems + list(stats.get("nianbao/health/notices") or []),
+                problems=problems + list(stats.get("nianbao/health/notices") or []) + job.history,
             )
             runs.finish(db, run_id, "failed" if problems else "finished", "\n".join(problems) or None)
 
@@ -312,19 +325,62 @@ class Cluster:
         self.on_event = on_event or (lambda message: logger.info("%s", message))
         self.result = ClusterResult()
         self.version = ""
+        self.run_id: int | None = None
 
     def run(self, portals: list[str]) -> ClusterResult:
+        """Crawl `portals`, recorded in the main archive as one run whose jobs' runs are `part_of` it.
+        Interrupted (Ctrl-C, SIGTERM), it cancels the jobs it scheduled and records the run so."""
         self.shards.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="nianbao-egg-") as folder:
-            egg = build_egg(Path(folder))
-            self.version = egg_version(egg)
-            self.nodes = self._deploy(egg)
-        if not self.nodes:
-            self.result.failed = {portal: "no node could take the jobs" for portal in portals}
-            return self.result
-        placed = spread(portals, self.nodes, last_seconds(self.main_db, portals))
-        self._wait([Job(portal, node, self.shards / f"{portal}.db") for portal, node in placed.items()])
+        self.run_id = self._record_start(portals)
+        jobs: list[Job] = []
+        try:
+            with tempfile.TemporaryDirectory(prefix="nianbao-egg-") as folder:
+                egg = build_egg(Path(folder))
+                self.version = egg_version(egg)
+                self.nodes = self._deploy(egg)
+            if not self.nodes:
+                self.result.failed = {portal: "no node could take the jobs" for portal in portals}
+            else:
+                placed = spread(portals, self.nodes, last_seconds(self.main_db, portals))
+                jobs = [Job(portal, node, self.shards / f"{portal}.db") for portal, node in placed.items()]
+                self._wait(jobs)
+        except BaseException:
+            self._cancel(jobs)
+            self._record_end("interrupted")
+            raise
+        self._record_end("finished" if self.result.ok else "failed")
         return self.result
+
+    def _record_start(self, portals: list[str]) -> int:
+        from archive import db as archive_db
+        from archive import runs
+        from archive.writer import open_archive
+
+        database = open_archive(self.main_db)
+        try:
+            archive_db.write(database, runs.mark_abandoned)
+            return archive_db.write(database, lambda db: runs.start(db, portals=portals, command=" ".join(sys.argv)))
+        finally:
+            database.close()
+
+    def _record_end(self, outcome: str) -> None:
+        from archive import db as archive_db
+        from archive import runs
+        from archive.writer import open_archive
+
+        lines = [f"node {url}: {problem}" for url, problem in sorted(self.result.unusable.items())]
+        lines += [f"{portal}: {problem}" for portal, problem in sorted(self.result.failed.items())]
+        database = open_archive(self.main_db)
+        try:
+            archive_db.write(database, lambda db: runs.finish(db, self.run_id, outcome, "\n".join(lines) or None))
+        finally:
+            database.close()
+
+    def _cancel(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            if job.state == "scheduled" and job.job_id:
+                job.node.cancel(job.job_id)
+                self.on_event(f"{job.portal}: cancelled job {job.job_id} on {job.node.url}")
 
     def _deploy(self, egg: Path) -> list[Node]:
         """The nodes that have this version once deployed; a node that refuses or does not answer
@@ -346,7 +402,7 @@ class Cluster:
         job.tried.append(job.node.url)
         # A shard per attempt: a job given up on (its node stopped answering) may still be writing.
         job.shard = self.shards / f"{job.portal}.{len(job.tried)}.db"
-        seed_shard(self.main_db, job.shard, job.portal)
+        job.seeded_runs = seed_shard(self.main_db, job.shard, job.portal)
         job.state = "scheduled"
         try:
             job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides))
@@ -396,7 +452,9 @@ class Cluster:
 
     def _failed(self, job: Job, problem: str) -> None:
         self.result.node_problems.setdefault(job.node.url, []).append(f"{job.portal}: {problem}")
+        job.history.append(f"{job.node.url}: {problem}")
         self.on_event(f"{job.portal}: {problem} on {job.node.url}")
+        self._salvage(job, problem)
         others = [node for node in self.nodes if node.url not in job.tried]
         if not others:
             job.state = "failed"
@@ -406,6 +464,35 @@ class Cluster:
         self.on_event(f"{job.portal}: retried on {job.node.url}")
         self._start(job)
 
+    def _salvage(self, job: Job, problem: str) -> None:
+        """What a failed job archived before it ended is merged, never lost (the retry then asks for
+        those reports conditionally); its run is recorded `killed` with the reason."""
+        from archive import db as archive_db
+        from archive.clock import utc_now
+        from archive.merge import merge_shard
+        from archive.writer import open_archive
+
+        if not job.job_id or not job.shard.exists():
+            return
+        try:
+            shard = archive_db.connect(job.shard)
+            try:
+                archive_db.write(shard, lambda db: db.execute(
+                    "UPDATE crawl_runs SET outcome = 'killed', finished_at = ?, message = ? "
+                    "WHERE outcome = 'running' AND id > ?", [utc_now(), f"{job.node.url}: {problem}", job.seeded_runs]))
+            finally:
+                shard.close()
+            target = open_archive(self.main_db)
+            try:
+                summary = merge_shard(target, job.shard, node=job.node.url, part_of=self.run_id)
+            finally:
+                target.close()
+        except Exception as error:  # noqa: BLE001 - a shard that cannot be read is kept to look into
+            self.on_event(f"{job.portal}: kept {job.shard}: could not merge what the failed job archived: {error}")
+            return
+        remove_shard(job.shard)
+        self.on_event(f"{job.portal}: merged what the failed job archived: {summary.line()}")
+
     def _merge(self, job: Job) -> None:
         from archive.merge import merge_shard
         from archive.writer import open_archive
@@ -413,7 +500,7 @@ class Cluster:
         problems = record_job(job)
         target = open_archive(self.main_db)
         try:
-            summary = merge_shard(target, job.shard, node=job.node.url)
+            summary = merge_shard(target, job.shard, node=job.node.url, part_of=self.run_id)
         finally:
             target.close()
         job.state = "done"
@@ -421,7 +508,7 @@ class Cluster:
         self.result.merged.append(job.portal)
         self.on_event(f"{job.portal}: merged from {job.node.url}: {summary.line()}")
         if problems:
-            self.result.failed[job.portal] = "; ".join(problems)
+            self.result.failed[job.portal] = f"on {job.node.url}: " + "; ".join(problems)
 
 
 def cluster_crawl(main_db: Path, node_urls: list[str], portals: list[str], *, shards: Path | None = None,

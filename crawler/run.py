@@ -487,11 +487,15 @@ def runs_command(db: str, last: int, as_json: bool) -> None:
     from archive import Archive
 
     with Archive(db) as archive:
-        rows = list(archive.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [last]))
+        # A cluster run's jobs are runs of their own, `part_of` it: shown as its portals (an archive
+        # made before clusters has no such column).
+        parts = "part_of" in archive.db["crawl_runs"].columns_dict
+        rows = list(archive.db.query(
+            f"SELECT * FROM crawl_runs {'WHERE part_of IS NULL' if parts else ''} ORDER BY id DESC LIMIT ?", [last]))
         for run in rows:
-            run["portals"] = list(
-                archive.db.query("SELECT * FROM crawl_run_portals WHERE run_id = ? ORDER BY portal", [run["id"]])
-            )
+            run["portals"] = list(archive.db.query(
+                "SELECT p.*, r.node FROM crawl_run_portals p JOIN crawl_runs r ON r.id = p.run_id "
+                f"WHERE p.run_id = :id {'OR r.part_of = :id' if parts else ''} ORDER BY p.portal", {"id": run["id"]}))
     if as_json:
         for run in rows:
             click.echo(json.dumps(run, ensure_ascii=False))
@@ -508,7 +512,7 @@ def runs_command(db: str, last: int, as_json: bool) -> None:
             click.echo(
                 f"  {p['portal']:<10} {p['requests']:>6} {p['bytes'] / 1e6:>7.2f} {p['listed']:>6} {p['new_reports']:>5} "
                 f"{p['new_versions']:>4} {p['unchanged']:>5} {p['not_modified']:>5} {p['not_due']:>6} {p['gone']:>4} "
-                f"{p['errors']:>4} {seconds:>6}  {p['health'] or '-'}"
+                f"{p['errors']:>4} {seconds:>6}  {p['health'] or '-'}" + (f"  on {p['node']}" if p.get("node") else "")
             )
         if run["message"]:
             click.echo("  " + run["message"].replace("\n", "\n  "))

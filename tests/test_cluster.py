@@ -130,11 +130,22 @@ def test_cluster_crawl_on_two_scrapyd_nodes_archives_what_one_machine_does(tmp_p
     assert blob_digests(main) == blob_digests(single)
     verify(main)
     with Archive(main) as archive:
-        runs = archive.db.execute("SELECT node, outcome, portals FROM crawl_runs").fetchall()
+        # One record for the run, its jobs' runs part of it, each with the node it ran on.
+        (cluster_run, outcome, portals), = archive.db.execute(
+            "SELECT id, outcome, portals FROM crawl_runs WHERE part_of IS NULL").fetchall()
+        jobs = archive.db.execute("SELECT node, outcome, portals FROM crawl_runs WHERE part_of = ?",
+                                  [cluster_run]).fetchall()
         health = archive.db.execute("SELECT portal, health FROM crawl_run_portals").fetchall()
-    assert sorted(json.loads(portals)[0] for _, _, portals in runs) == sorted(PORTALS)
-    assert {node for node, _, _ in runs} == set(nodes) and {outcome for _, outcome, _ in runs} == {"finished"}
+    assert outcome == "finished" and sorted(json.loads(portals)) == sorted(PORTALS)
+    assert sorted(json.loads(portals)[0] for _, _, portals in jobs) == sorted(PORTALS)
+    assert {node for node, _, _ in jobs} == set(nodes) and {outcome for _, outcome, _ in jobs} == {"finished"}
     assert sorted(health) == sorted((portal, "ok") for portal in PORTALS)
+    shown = subprocess.run([sys.executable, "-m", "nianbao", "runs", "--db", str(main)], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout
+    assert shown.count("\nrun ") + shown.startswith("run ") == 1, shown
+    for portal in PORTALS:
+        assert any(line.split()[0] == portal and line.split()[-1] in nodes for line in shown.splitlines()
+                   if line.startswith("  ") and line.split()), (portal, shown)
 
     first_runs, first_bytes = traffic(main)
     again = cluster_crawl(main, nodes, replica.url)
@@ -249,3 +260,30 @@ def test_the_egg_carries_the_registry_and_the_settings_entry_point_and_its_versi
     with zipfile.ZipFile(first, "a") as egg:
         egg.writestr("crawler/changed.py", "# a change\n")
     assert egg_version(first) != egg_version(second)
+
+
+@pytest.mark.slow
+def test_a_portal_failing_on_the_cluster_fails_the_run_naming_it_and_its_node(tmp_path, nodes):
+    """Most of zhuji's report files answer 500 (`--break-files`): the job finishes, its health checks
+    fail, and the cluster run exits 1 with the portal and the node it ran on, recorded in the run."""
+    healthy, broken = "chaozhou", "zhuji"  # neither needs the browser: the job takes this replica from its settings
+    main = tmp_path / "main.db"
+    with ReplicaServer(portals=(healthy, broken), break_files=broken) as replica:
+        result = subprocess.run(
+            [sys.executable, "-m", "nianbao", "cluster", "crawl", healthy, broken, "--nodes", ",".join(nodes),
+             "--db", str(main), "--shards", str(tmp_path / "shards"), *FAST,
+             # The broken files stall: time out soon.
+             "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1"],
+            cwd=ROOT, env=cluster_env(replica.url), capture_output=True, text=True, timeout=900, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr[-4000:]
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    ran_on = [node for node in nodes if failed and failed[0].startswith(f"FAILED {broken}: on {node}: ")]
+    assert len(failed) == 1 and len(ran_on) == 1 and "report" in failed[0], result.stdout
+    node = ran_on[0]
+    with Archive(main) as archive:
+        (outcome, message), = archive.db.execute(
+            "SELECT outcome, message FROM crawl_runs WHERE part_of IS NULL").fetchall()
+        health = dict(archive.db.execute("SELECT portal, health FROM crawl_run_portals").fetchall())
+        reports = archive.db.execute("SELECT count(*) FROM pages WHERE portal = ?", [healthy]).fetchone()[0]
+    assert outcome == "failed" and message.startswith(f"{broken}: on {node}: "), message
+    assert health == {healthy: "ok", broken: "failed"} and reports > 0
