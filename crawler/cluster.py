@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -553,12 +554,18 @@ def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards:
     from .run import _parse_overrides
 
     logging.basicConfig(level=logging.WARNING)
+    # systemd stops a service with SIGTERM: stop as on Ctrl-C, cancelling the jobs on the nodes.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     names = list(portals) or registry.keys()
     urls = [url.strip() for url in nodes.split(",") if url.strip()]
     main_db = Path(db).resolve()
-    result = cluster_crawl(main_db, urls, names, shards=Path(shards).resolve() if shards else None,
-                           overrides={k: str(v) for k, v in _parse_overrides(overrides).items()},
-                           per_node=jobs_per_node, on_event=lambda message: click.echo(message, err=True))
+    try:
+        result = cluster_crawl(main_db, urls, names, shards=Path(shards).resolve() if shards else None,
+                               overrides={k: str(v) for k, v in _parse_overrides(overrides).items()},
+                               per_node=jobs_per_node, on_event=lambda message: click.echo(message, err=True))
+    except KeyboardInterrupt:
+        click.echo("interrupted: the scheduled jobs were cancelled, the run recorded `interrupted`", err=True)
+        sys.exit(3)
     click.echo(f"merged {len(result.merged)} portal(s) into {main_db}")
     for url, problem in sorted(result.unusable.items()):
         click.echo(f"node {url}: {problem}")

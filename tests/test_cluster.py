@@ -287,3 +287,31 @@ def test_a_portal_failing_on_the_cluster_fails_the_run_naming_it_and_its_node(tm
         reports = archive.db.execute("SELECT count(*) FROM pages WHERE portal = ?", [healthy]).fetchone()[0]
     assert outcome == "failed" and message.startswith(f"{broken}: on {node}: "), message
     assert health == {healthy: "ok", broken: "failed"} and reports > 0
+
+
+@pytest.mark.slow
+def test_a_cluster_run_stopped_with_sigterm_cancels_its_jobs_and_is_recorded_interrupted(tmp_path, nodes, replica):
+    from scrapyd_client.pyclient import ScrapydClient
+
+    main = tmp_path / "main.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nianbao", "cluster", "crawl", *PORTALS, "--nodes", ",".join(nodes), "--db", str(main),
+         "--shards", str(tmp_path / "shards"), *FAST],
+        cwd=ROOT, env=cluster_env(replica.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in process.stderr:  # the first job scheduled: the run is under way
+        seen.append(line)
+        if ": job " in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 3, "".join(seen) + rest
+    assert "cancelled job" in rest and "Traceback" not in rest, rest
+    with Archive(main) as archive:
+        (outcome,), = archive.db.execute("SELECT outcome FROM crawl_runs WHERE part_of IS NULL").fetchall()
+    assert outcome == "interrupted"
+    clients = [ScrapydClient(url, username=USER, password=PASSWORD) for url in nodes]
+    deadline = time.monotonic() + 60
+    while any(client.jobs("nianbao")["pending"] or client.jobs("nianbao")["running"] for client in clients):
+        assert time.monotonic() < deadline, [client.jobs("nianbao") for client in clients]
+        time.sleep(0.5)
