@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,32 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"../shared not found at {SHARED} (set NIANBAO_SHARED)")
     return SHARED
+
+
+#: No throttling: the replica is local.
+REGISTRY_FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+                 "-s", "RETRY_BACKOFF_BASE=0"]
+
+
+@pytest.fixture(scope="session")
+def registry_replica():
+    """The replica of every registry portal, served for the whole session."""
+    import replica
+
+    with replica.ReplicaServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def registry_archive(registry_replica, tmp_path_factory):
+    """The suite's one `nianbao crawl` of every registry portal, in one process: (archive, result).
+    tests/test_registry.py checks what it found; tests/test_cluster.py crawls the same on a cluster."""
+    db = tmp_path_factory.mktemp("registry") / "all.db"
+    env = {**os.environ, "NIANBAO_REPLICA": registry_replica.url}
+    env.pop("NIANBAO_DB", None)
+    result = subprocess.run([sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", "--db", str(db),
+                             *REGISTRY_FAST], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
+    return db, result
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,12 @@ import pytest
 pytest.importorskip("scrapyd")
 pytest.importorskip("scrapyd_client")
 
+from conftest import REGISTRY_FAST
 from test_archive_crawl import FAST, crawl
 from test_archive_merge import blob_digests, latest_reports, verify
 
 from archive import Archive
+from crawler import registry
 from replica import ReplicaServer
 
 pytestmark = pytest.mark.timeout(1200)
@@ -71,14 +74,23 @@ def start_scrapyd(folder: Path, replica_url: str, *, auth: bool) -> tuple[subpro
     raise AssertionError((folder / "out.log").read_text()[-3000:])
 
 
+@contextmanager
+def two_nodes(folder: Path, replica_url: str):
+    """Two Scrapyd daemons crawling the replica at `replica_url`: the first with basic auth."""
+    started = [start_scrapyd(folder / "node-auth", replica_url, auth=True),
+               start_scrapyd(folder / "node-open", replica_url, auth=False)]
+    try:
+        yield [url for _, url in started]
+    finally:
+        for process, _ in started:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture
 def nodes(tmp_path, replica):
-    started = [start_scrapyd(tmp_path / "node-auth", replica.url, auth=True),
-               start_scrapyd(tmp_path / "node-open", replica.url, auth=False)]
-    yield [url for _, url in started]
-    for process, _ in started:
-        process.terminate()
-        process.wait(timeout=20)
+    with two_nodes(tmp_path, replica.url) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +107,11 @@ def cluster_env(replica_url: str, *, credentials: bool = True) -> dict[str, str]
     return env
 
 
-def cluster_crawl(db: Path, nodes: list[str], replica_url: str, *, credentials: bool = True):
+def cluster_crawl(db: Path, nodes: list[str], replica_url: str, *, credentials: bool = True, portals=PORTALS,
+                  settings=FAST):
     return subprocess.run(
-        [sys.executable, "-c", "from nianbao.cli import main; main()", "cluster", "crawl", *PORTALS, "--nodes", ",".join(nodes),
-         "--db", str(db), "--shards", str(db.parent / "shards"), *FAST],
+        [sys.executable, "-c", "from nianbao.cli import main; main()", "cluster", "crawl", *portals, "--nodes", ",".join(nodes),
+         "--db", str(db), "--shards", str(db.parent / "shards"), *settings],
         cwd=ROOT, env=cluster_env(replica_url, credentials=credentials), capture_output=True, text=True, timeout=900,
         check=False)
 
@@ -315,3 +328,33 @@ def test_a_cluster_run_stopped_with_sigterm_cancels_its_jobs_and_is_recorded_int
     while any(client.jobs("nianbao")["pending"] or client.jobs("nianbao")["running"] for client in clients):
         assert time.monotonic() < deadline, [client.jobs("nianbao") for client in clients]
         time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_a_cluster_crawl_of_the_whole_registry_archives_what_one_machine_does(tmp_path, registry_archive,
+                                                                              registry_replica):
+    """Every registry portal on two nodes, against the same replica the suite's single-machine crawl
+    of the registry (conftest.registry_archive) crawled; then again, unchanged."""
+    single, single_result = registry_archive
+    assert single_result.returncode == 0, single_result.stderr[-3000:]
+    main = tmp_path / "main.db"
+    with two_nodes(tmp_path, registry_replica.url) as urls:
+        # The nightly's re-check schedule (not FAST's `all`): what the 5% is measured against.
+        first = cluster_crawl(main, urls, registry_replica.url, portals=(), settings=REGISTRY_FAST)
+        assert first.returncode == 0, first.stdout + first.stderr[-4000:]
+        expected = latest_reports(single)
+        assert len(expected) > 1000 and latest_reports(main) == expected
+        assert blob_digests(main) == blob_digests(single)
+        verify(main)
+        with Archive(main) as archive:
+            ran = archive.db.execute("SELECT r.node, p.portal, p.health FROM crawl_run_portals p "
+                                     "JOIN crawl_runs r ON r.id = p.run_id").fetchall()
+        assert sorted(portal for _, portal, _ in ran) == sorted(registry.keys())
+        assert {node for node, _, _ in ran} == set(urls) and {health for _, _, health in ran} == {"ok"}
+
+        first_runs, first_bytes = traffic(main)
+        again = cluster_crawl(main, urls, registry_replica.url, portals=(), settings=REGISTRY_FAST)
+    assert again.returncode == 0, again.stdout + again.stderr[-4000:]
+    assert latest_reports(main) == expected  # no new version
+    _, second_bytes = traffic(main, first_runs)
+    assert 0 < second_bytes <= 0.05 * first_bytes, (second_bytes, first_bytes)

@@ -99,15 +99,10 @@ def test_the_replica_serves_every_registry_portal():
 
 
 @pytest.fixture(scope="module")
-def registry_crawl(tmp_path_factory):
-    """`nianbao crawl` of every registry portal in one process, into an archive."""
-    db = tmp_path_factory.mktemp("registry") / "all.db"
-    with replica.ReplicaServer() as server:
-        env = {**os.environ, "NIANBAO_REPLICA": server.url}
-        env.pop("NIANBAO_DB", None)
-        result = subprocess.run([sys.executable, "-c", "from nianbao.cli import main; main()", "crawl", "--db", str(db),
-                                 *FAST], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
-        manifest = server.manifest()
+def registry_crawl(registry_archive, registry_replica):
+    """What the suite's `nianbao crawl` of every registry portal (conftest.registry_archive) archived."""
+    db, result = registry_archive
+    manifest = registry_replica.manifest()
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         pages = [dict(r) for r in conn.execute("SELECT portal, url, kind, listed_title, listed_date, agency_column FROM pages")]
