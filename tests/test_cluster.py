@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from test_archive_merge import blob_digests, latest_reports, verify
 
 from archive import Archive
 from crawler import registry
+from crawler.local_scrapyd import LocalScrapyd
 from replica import ReplicaServer
 
 pytestmark = pytest.mark.timeout(1200)
@@ -41,50 +41,15 @@ PORTALS = ("chaozhou", "wansheng_gbz", "shantou", "tongliang", "dongguan")
 USER, PASSWORD = "nianbao", "s3cret-for-tests"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_scrapyd(folder: Path, replica_url: str, *, auth: bool) -> tuple[subprocess.Popen, str]:
-    folder.mkdir()
-    port = free_port()
-    lines = ["[scrapyd]", "bind_address = 127.0.0.1", f"http_port = {port}", "eggs_dir = eggs", "logs_dir = logs",
-             "dbs_dir = dbs", "items_dir =", "max_proc = 2", "poll_interval = 0.5"]
-    if auth:
-        lines += [f"username = {USER}", f"password = {PASSWORD}"]
-    (folder / "scrapyd.conf").write_text("\n".join(lines) + "\n")
-    log = (folder / "out.log").open("w")
-    # The node's own environment points its jobs at the replica: the browser's proxy is set when the
-    # settings module is imported, which a job's settings (-s) come too late for.
-    env = {**os.environ, "NIANBAO_REPLICA": replica_url}
-    process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    import requests
-
-    for _ in range(100):
-        try:
-            if requests.get(f"{url}/daemonstatus.json", auth=(USER, PASSWORD), timeout=1).ok:
-                return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError((folder / "out.log").read_text()[-3000:])
-
-
 @contextmanager
 def two_nodes(folder: Path, replica_url: str):
-    """Two Scrapyd daemons crawling the replica at `replica_url`: the first with basic auth."""
-    started = [start_scrapyd(folder / "node-auth", replica_url, auth=True),
-               start_scrapyd(folder / "node-open", replica_url, auth=False)]
-    try:
-        yield [url for _, url in started]
-    finally:
-        for process, _ in started:
-            process.terminate()
-            process.wait(timeout=20)
+    """Two Scrapyd daemons crawling the replica at `replica_url`, the first with basic auth. The
+    node's own environment points its jobs at the replica: the browser's proxy is set when the
+    settings module is imported, which a job's settings (-s) come too late for."""
+    env = {"NIANBAO_REPLICA": replica_url}
+    with LocalScrapyd(folder / "node-auth", env=env, auth=(USER, PASSWORD), max_proc=2) as secured, \
+            LocalScrapyd(folder / "node-open", env=env, max_proc=2) as open_node:
+        yield [secured.url, open_node.url]
 
 
 @pytest.fixture
