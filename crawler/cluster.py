@@ -13,13 +13,16 @@ SQLite archive has one writer). The coordinator:
    single-machine nightly run would; the list-page and rendering caches live in the shard
    directory, so list pages cost a 304 whichever node crawls them;
 4. schedules the jobs (`schedule.json`), a few per node at a time, and polls the nodes
-   (`listjobs.json`); a merged shard is removed; a job that ends
-   without its stats file (killed, crashed), ends other than `finished`, or vanishes from its
-   node (the node restarted or is unreachable) is retried once on each other node, on a fresh
-   shard (`<portal>.<attempt>.db`: a job given up on may still be writing its own);
+   (`listjobs.json`); a merged shard is removed; a job that ends without its stats file
+   (killed, crashed), ends other than `finished`, or vanishes from its node (the node restarted
+   or is unreachable) has what it archived merged (its run marked `killed`) and is retried once
+   on each other node, on a fresh shard (`<portal>.<attempt>.db`: a job given up on may still be
+   writing its own);
 5. merges each finished shard into the main archive (`archive.merge.merge_shard`, recording the
    node on the job's run) with the job's per-portal record (seconds, listed, health);
-6. returns the portals and nodes that failed (the CLI exits non-zero naming them).
+6. records the whole run as one `crawl_runs` row, the jobs' runs `part_of` it, and returns the
+   portals (with their nodes) and nodes that failed (the CLI exits 1 naming them; 3 when stopped
+   by SIGTERM or Ctrl-C, after cancelling its jobs).
 
 Shards travel by **shared storage**: the shard directory must be the same path on the
 coordinator and on every node (one machine, or an NFS/SMB mount). Why: a shard is an SQLite
