@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 #: Scrapyd's own default is 4 processes per CPU; a pinned node counts only its own CPUs.
 PROCESSES_PER_CPU = 4
@@ -77,7 +78,7 @@ class LocalScrapyd:
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
 
-    def __enter__(self) -> "LocalScrapyd":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -85,15 +86,14 @@ class LocalScrapyd:
 
     # -- starting --------------------------------------------------------------------------------
 
-    def start(self) -> "LocalScrapyd":
+    def start(self) -> Self:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         (self.folder / "scrapyd.conf").write_text(self.config())
         with self.log_path.open("w") as log:
             # A session of its own: stopping the node reaches the jobs it spawned too.
-            self.process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=self.folder,
-                                            env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True, preexec_fn=self._pin)
+            self.process = subprocess.Popen(self.command(), cwd=self.folder, env={**os.environ, **self.env},
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             self._wait_until_answering()
         except BaseException:
@@ -110,10 +110,16 @@ class LocalScrapyd:
             lines += [f"username = {self.auth[0]}", f"password = {self.auth[1]}"]
         return "\n".join(lines) + "\n"
 
-    def _pin(self) -> None:
-        # Runs in the child between fork and exec, so Scrapyd starts already pinned.
-        if self.cpus is not None:
-            os.sched_setaffinity(0, self.cpus)
+    def command(self) -> list[str]:
+        """`python -m scrapyd`, pinned first when `cpus` is set: the pinning process execs Scrapyd,
+        so its every thread starts pinned (a pin set from outside afterwards reaches the main
+        thread only, and `preexec_fn` is unsafe in a process with threads)."""
+        scrapyd = [sys.executable, "-m", "scrapyd"]
+        if self.cpus is None:
+            return scrapyd
+        pin = ("import os, sys; os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(',')}); "
+               "os.execv(sys.executable, sys.argv[2:])")
+        return [sys.executable, "-c", pin, ",".join(map(str, sorted(self.cpus))), *scrapyd]
 
     def _wait_until_answering(self) -> None:
         import requests
