@@ -42,6 +42,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -138,9 +139,16 @@ class Node:
         if answer.get("status") != "ok":
             raise click.ClickException(f"{self.url}: addversion failed: {answer.get('message')}")
 
-    def schedule(self, portal: str, version: str, settings: dict[str, str]) -> str:
-        args = [("_version", version)] + [("setting", f"{name}={value}") for name, value in settings.items()]
+    def schedule(self, portal: str, version: str, settings: dict[str, str], job_id: str) -> str:
+        args = [("_version", version), ("jobid", job_id)]
+        args += [("setting", f"{name}={value}") for name, value in settings.items()]
         return self.client.schedule(PROJECT, portal, args)
+
+    def unfinished(self, prefix: str) -> list[str]:
+        """Ids of this node's pending and running jobs whose id starts with `prefix`."""
+        answer = self.client.jobs(PROJECT)
+        return [job["id"] for state in ("pending", "running") for job in answer.get(state, [])
+                if str(job.get("id", "")).startswith(prefix)]
 
     def jobs(self) -> dict | None:
         """The node's jobs by id and state ('pending', 'running', 'finished'), or None if it did not answer."""
@@ -212,8 +220,6 @@ class Job:
     tried: list[str] = field(default_factory=list)
     #: What went wrong on the nodes tried before (recorded on the portal's row once it succeeds).
     history: list[str] = field(default_factory=list)
-    #: The last run id the seeded shard held: the job's own runs come after it.
-    seeded_runs: int = 0
     state: str = "waiting"  # waiting, scheduled, done, failed
     problem: str = ""
 
@@ -222,26 +228,42 @@ class Job:
         return self.shard.with_name(self.shard.name + ".stats.json")
 
 
-def seed_shard(main_db: Path, shard: Path, portal: str) -> int:
+def seed_shard(main_db: Path, shard: Path, portal: str) -> None:
     """A shard starts as the portal's part of the main archive (`archive.subset.copy_portal`): the
     job has the validators, the re-check schedule and the earlier runs of its portal, and the copy
-    costs the portal's share of the archive, not the archive. Returns the last run id it holds."""
+    costs the portal's share of the archive, not the archive."""
     from archive.subset import copy_portal
 
     remove_shard(shard)  # left by an earlier run
     copy_portal(main_db, shard, portal)
-    connection = sqlite3.connect(shard)
+
+
+def mark_killed(shard: Path, message: str, *, cluster_run: int | None) -> None:
+    """The job's run in the shard of a job that died is `killed`, with why. Its ids are the main
+    archive's, so the one other `running` run it holds is the cluster run that seeded it."""
+    from archive import db as archive_db
+    from archive.clock import utc_now
+
+    database = archive_db.connect(shard)
     try:
-        return connection.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
+        archive_db.write(database, lambda db: db.execute(
+            "UPDATE crawl_runs SET outcome = 'killed', finished_at = ?, message = ? "
+            "WHERE outcome = 'running' AND id IS NOT ?", [utc_now(), message, cluster_run]))
     finally:
-        connection.close()
+        database.close()
 
 
 def remove_shard(shard: Path) -> None:
     """A merged shard is in the main archive now (a failed one is kept, to look into)."""
-    for path in (shard, shard.with_name(shard.name + "-wal"), shard.with_name(shard.name + "-shm"),
-                 shard.with_name(shard.name + ".stats.json")):
-        path.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm", ".stats.json", ".node"):
+        shard.with_name(shard.name + suffix).unlink(missing_ok=True)
+
+
+def archive_key(main_db: Path) -> str:
+    """Names this main archive's jobs and shards (`<key>.<run>.<portal>.<attempt>`), so that a run
+    finds what an earlier run that died left on the nodes and in the shard directory, and leaves
+    other archives' jobs alone."""
+    return "nb" + hashlib.sha256(f"{socket.gethostname()}:{main_db.resolve()}".encode()).hexdigest()[:10]
 
 
 def job_settings(job: Job, overrides: dict[str, str]) -> dict[str, str]:
@@ -330,6 +352,7 @@ class Cluster:
         self.result = ClusterResult()
         self.version = ""
         self.run_id: int | None = None
+        self.key = archive_key(main_db)
 
     def run(self, portals: list[str]) -> ClusterResult:
         """Crawl `portals`, recorded in the main archive as one run whose jobs' runs are `part_of` it.
@@ -345,8 +368,9 @@ class Cluster:
             if not self.nodes:
                 self.result.failed = {portal: "no node could take the jobs" for portal in portals}
             else:
+                self._recover()
                 placed = spread(portals, self.nodes, last_seconds(self.main_db, portals))
-                jobs = [Job(portal, node, self.shards / f"{portal}.db") for portal, node in placed.items()]
+                jobs = [Job(portal, node, self.shards / f"{portal}.db") for portal, node in placed.items()]  # named in _start
                 self._wait(jobs)
         except BaseException:
             self._cancel(jobs)
@@ -380,6 +404,54 @@ class Cluster:
         finally:
             database.close()
 
+    def _recover(self) -> None:
+        """What an earlier run of this archive that died (SIGKILL, a power cut) left: its jobs still
+        queued or running on the nodes are cancelled, and its shards are merged, so that nothing
+        they archived is lost and no job of it crawls beside tonight's."""
+        prefix = f"{self.key}."
+        left = {}
+        for node in self.nodes:
+            try:
+                for job_id in node.unfinished(prefix):
+                    node.cancel(job_id)
+                    left[job_id] = node
+                    self.on_event(f"cancelled job {job_id} on {node.url}, left by an earlier run")
+            except Exception as error:  # noqa: BLE001 - a node that does not answer loses its jobs below
+                self.on_event(f"{node.url}: could not list its jobs: {error}")
+        deadline = time.monotonic() + self.lost_after
+        while left and time.monotonic() < deadline:
+            time.sleep(self.poll)
+            left = {job_id: node for job_id, node in left.items() if job_id in _unfinished(node, prefix)}
+        for shard in sorted(self.shards.glob(f"{prefix}*.db")):
+            self._merge_leftover(shard)
+
+    def _merge_leftover(self, shard: Path) -> None:
+        _, run, portal, _ = shard.name[: -len(".db")].split(".")
+        node_file = shard.with_name(shard.name + ".node")
+        job = Job(portal, Node(node_file.read_text().strip() if node_file.exists() else "unknown"), shard)
+        cluster_run = int(run) if run.isdigit() else None
+        try:
+            if job_verdict(job):
+                mark_killed(shard, f"cluster run {run} ended before this job did", cluster_run=cluster_run)
+            else:
+                record_job(job)
+            summary = self._merge_shard(job, part_of=cluster_run)
+        except Exception as error:  # noqa: BLE001 - kept to look into
+            self.on_event(f"kept {shard}: could not merge it: {error}")
+            return
+        remove_shard(shard)
+        self.on_event(f"{portal}: merged {shard.name}, left by cluster run {run}: {summary.line()}")
+
+    def _merge_shard(self, job: Job, *, part_of: int | None):
+        from archive.merge import merge_shard
+        from archive.writer import open_archive
+
+        target = open_archive(self.main_db)
+        try:
+            return merge_shard(target, job.shard, node=job.node.url, part_of=part_of)
+        finally:
+            target.close()
+
     def _cancel(self, jobs: list[Job]) -> None:
         for job in jobs:
             if job.state == "scheduled" and job.job_id:
@@ -405,11 +477,13 @@ class Cluster:
     def _start(self, job: Job) -> Job:
         job.tried.append(job.node.url)
         # A shard per attempt: a job given up on (its node stopped answering) may still be writing.
-        job.shard = self.shards / f"{job.portal}.{len(job.tried)}.db"
-        job.seeded_runs = seed_shard(self.main_db, job.shard, job.portal)
+        name = f"{self.key}.{self.run_id}.{job.portal}.{len(job.tried)}"
+        job.shard = self.shards / f"{name}.db"
+        seed_shard(self.main_db, job.shard, job.portal)
+        job.shard.with_name(job.shard.name + ".node").write_text(job.node.url)
         job.state = "scheduled"
         try:
-            job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides))
+            job.job_id = job.node.schedule(job.portal, self.version, job_settings(job, self.overrides), name)
         except Exception as error:  # noqa: BLE001 - refused, unreachable: retried on another node
             job.job_id = ""
             self._failed(job, f"could not schedule: {error}")
@@ -471,26 +545,11 @@ class Cluster:
     def _salvage(self, job: Job, problem: str) -> None:
         """What a failed job archived before it ended is merged, never lost (the retry then asks for
         those reports conditionally); its run is recorded `killed` with the reason."""
-        from archive import db as archive_db
-        from archive.clock import utc_now
-        from archive.merge import merge_shard
-        from archive.writer import open_archive
-
         if not job.job_id or not job.shard.exists():
             return
         try:
-            shard = archive_db.connect(job.shard)
-            try:
-                archive_db.write(shard, lambda db: db.execute(
-                    "UPDATE crawl_runs SET outcome = 'killed', finished_at = ?, message = ? "
-                    "WHERE outcome = 'running' AND id > ?", [utc_now(), f"{job.node.url}: {problem}", job.seeded_runs]))
-            finally:
-                shard.close()
-            target = open_archive(self.main_db)
-            try:
-                summary = merge_shard(target, job.shard, node=job.node.url, part_of=self.run_id)
-            finally:
-                target.close()
+            mark_killed(job.shard, f"{job.node.url}: {problem}", cluster_run=self.run_id)
+            summary = self._merge_shard(job, part_of=self.run_id)
         except Exception as error:  # noqa: BLE001 - a shard that cannot be read is kept to look into
             self.on_event(f"{job.portal}: kept {job.shard}: could not merge what the failed job archived: {error}")
             return
@@ -498,21 +557,21 @@ class Cluster:
         self.on_event(f"{job.portal}: merged what the failed job archived: {summary.line()}")
 
     def _merge(self, job: Job) -> None:
-        from archive.merge import merge_shard
-        from archive.writer import open_archive
-
         problems = record_job(job)
-        target = open_archive(self.main_db)
-        try:
-            summary = merge_shard(target, job.shard, node=job.node.url, part_of=self.run_id)
-        finally:
-            target.close()
+        summary = self._merge_shard(job, part_of=self.run_id)
         job.state = "done"
         remove_shard(job.shard)
         self.result.merged.append(job.portal)
         self.on_event(f"{job.portal}: merged from {job.node.url}: {summary.line()}")
         if problems:
             self.result.failed[job.portal] = f"on {job.node.url}: " + "; ".join(problems)
+
+
+def _unfinished(node: Node, prefix: str) -> list[str]:
+    try:
+        return node.unfinished(prefix)
+    except Exception:  # noqa: BLE001 - a node that does not answer has no job of ours left to wait for
+        return []
 
 
 def cluster_crawl(main_db: Path, node_urls: list[str], portals: list[str], *, shards: Path | None = None,

@@ -157,9 +157,10 @@ def kill_first_job(node_url: str, shards: Path, stop: threading.Event, killed: l
         except Exception:  # noqa: BLE001 - the project is not deployed yet
             running = []
         job = next((job for job in running if job.get("pid")), None)
-        if job and archived_snapshots(shards / f"{job['spider']}.1.db") > 0:
+        shard = shards / f"{job['id']}.db" if job else None  # a job's id names its shard
+        if job and archived_snapshots(shard) > 0:
             os.kill(job["pid"], signal.SIGKILL)
-            killed.append((job["spider"], archived_snapshots(shards / f"{job['spider']}.1.db")))
+            killed.append((job["spider"], archived_snapshots(shard)))
             return
         time.sleep(0.05)
 
@@ -323,3 +324,38 @@ def test_a_cluster_crawl_of_the_whole_registry_archives_what_one_machine_does(tm
     assert latest_reports(main) == expected  # no new version
     _, second_bytes = traffic(main, first_runs)
     assert 0 < second_bytes <= 0.05 * first_bytes, (second_bytes, first_bytes)
+
+
+@pytest.mark.slow
+def test_a_run_after_a_coordinator_that_died_cancels_its_jobs_and_merges_its_shards(tmp_path, nodes, replica):
+    """The coordinator SIGKILLed once its jobs are under way: they go on (or end) on the nodes, and
+    the next run cancels what still runs, merges every shard the dead run left, and crawls the rest."""
+    single = tmp_path / "single.db"
+    crawl(single, replica.url, *PORTALS)
+    main, shards = tmp_path / "main.db", tmp_path / "shards"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nianbao", "cluster", "crawl", *PORTALS, "--nodes", ",".join(nodes), "--db", str(main),
+         "--shards", str(shards), "--jobs-per-node", "2", *FAST],
+        cwd=ROOT, env=cluster_env(replica.url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    scheduled = 0
+    for line in process.stderr:
+        scheduled += ": job " in line
+        if scheduled == 4:  # every node busy
+            break
+    time.sleep(3)  # some shards hold reports now
+    process.kill()
+    process.wait()
+    left = sorted(path.name for path in shards.glob("*.db"))
+    assert len(left) == 4, left
+
+    again = cluster_crawl(main, nodes, replica.url)
+    assert again.returncode == 0, again.stdout + again.stderr[-4000:]
+    assert again.stderr.count(", left by cluster run 1:") == 4, again.stderr
+    assert list(shards.glob("*.db")) == []
+    assert latest_reports(main) == latest_reports(single)
+    assert blob_digests(main) == blob_digests(single)
+    verify(main)
+    with Archive(main) as archive:
+        cluster_runs = archive.db.execute("SELECT id, outcome FROM crawl_runs WHERE part_of IS NULL ORDER BY id").fetchall()
+        jobs_of_first = archive.db.execute("SELECT count(*) FROM crawl_runs WHERE part_of = 1").fetchone()[0]
+    assert cluster_runs == [(1, "killed"), (2, "finished")] and jobs_of_first == 4
