@@ -110,5 +110,7 @@ def run_job(job: ParseJob) -> tuple[int, Parsed]:
 
 
 def default_workers() -> int:
-    """One parser process per core beyond the one the crawl's reactor needs, at least one."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """One parser process per core beyond the one the crawl's reactor needs, at least one. The
+    cores this process may run on (a pinned Scrapyd node, a container's cpuset), not the machine's."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
+    return max(1, cores - 1)
