@@ -66,6 +66,15 @@ def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def checkout() -> str:
+    """The commit measured (the egg is built from the working tree: say so when it differs)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return f"{git('rev-parse', '--short', 'HEAD') or 'unknown'}{' with uncommitted changes' if changed else ''}"
+
+
 def cpus(pid: int) -> str:
     return ",".join(map(str, sorted(os.sched_getaffinity(pid))))
 
@@ -296,7 +305,7 @@ def main() -> None:
     args = parser.parse_args()
     require("scrapyd", "scrapyd_client", extra="cluster")
     portals = chosen_portals(args.portals)
-    print(f"{len(portals)} portal(s), replica scale {args.scale:g}, {os.cpu_count()} cores")
+    print(f"{len(portals)} portal(s), replica scale {args.scale:g}, {os.cpu_count()} cores; nianbao at {checkout()}")
     with served(portals, args.scale) as replica, tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         folder = Path(args.keep or tmp)
         for name in ("one-node", "two-nodes", "merge"):
