@@ -519,7 +519,11 @@ class Cluster:
                 self._failed(job, "the node stopped answering")
             return
         state = states.get(job.job_id)
-        if state is None:
+        if state is None and not job_verdict(job):
+            # Finished, then dropped from the node's list (Scrapyd keeps `finished_to_keep` jobs) or
+            # the node restarted since: its stats say it ended well.
+            self._merge(job)
+        elif state is None:
             self._failed(job, "the job vanished from its node")
         elif state == "finished":
             problem = job_verdict(job)

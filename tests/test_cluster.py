@@ -359,3 +359,21 @@ def test_a_run_after_a_coordinator_that_died_cancels_its_jobs_and_merges_its_sha
         cluster_runs = archive.db.execute("SELECT id, outcome FROM crawl_runs WHERE part_of IS NULL ORDER BY id").fetchall()
         jobs_of_first = archive.db.execute("SELECT count(*) FROM crawl_runs WHERE part_of = 1").fetchone()[0]
     assert cluster_runs == [(1, "killed"), (2, "finished")] and jobs_of_first == 4
+
+
+def test_a_finished_job_gone_from_its_nodes_list_is_merged_and_one_never_finished_is_retried(tmp_path):
+    """Scrapyd keeps `finished_to_keep` finished jobs: one dropped from the list between two polls
+    is judged by its stats file, not taken for lost."""
+    from crawler.cluster import Cluster, Job, Node
+
+    nodes = [Node("http://a:6800"), Node("http://b:6800")]
+    cluster = Cluster(tmp_path / "main.db", nodes, tmp_path)
+    merged, failed = [], []
+    cluster._merge = merged.append
+    cluster._failed = lambda job, problem: failed.append((job.portal, problem))
+    done, cut = Job("done", nodes[0], tmp_path / "done.db", job_id="1"), Job("cut", nodes[0], tmp_path / "cut.db", job_id="2")
+    done.stats_file.write_text(json.dumps({"finish_reason": "finished"}))
+    cut.stats_file.write_text(json.dumps({"finish_reason": "shutdown"}))
+    for job in (done, cut):
+        cluster._check(job, {})
+    assert merged == [done] and failed == [("cut", "the job vanished from its node")]
