@@ -3,7 +3,7 @@
 A job is `scrapy crawl <portal>` on one Scrapyd node, archiving into a shard of its own (the
 SQLite archive has one writer). The coordinator:
 
-1. builds the project's egg (`scrapyd-deploy --build-egg`, scrapyd-client) and adds it to every
+1. builds the project's egg from the installed packages and adds it to every
    node that lacks this version (`listversions.json`, `addversion.json`); the version is a hash of
    the egg's contents, so an unchanged project is never deployed twice;
 2. spreads the portals over the nodes, balanced by each portal's seconds in its last run in the
@@ -74,22 +74,39 @@ def scrapyd_auth() -> tuple[str, str] | None:
 
 # -- the egg -------------------------------------------------------------------------------------
 
-def project_root() -> Path:
-    """The checkout holding scrapy.cfg and setup.py (the egg is built from the source)."""
-    root = Path(__file__).resolve().parents[1]
-    if not (root / "scrapy.cfg").exists() or not (root / "setup.py").exists():
-        raise click.ClickException(f"no scrapy.cfg and setup.py in {root}: build the egg from a checkout of nianbao")
-    return root
+#: The packages a job needs, as `pyproject.toml` installs them.
+PACKAGES = ("nianbao", "crawler", "spiders", "extract", "archive", "replica")
 
 
 def build_egg(into: Path) -> Path:
-    """Build the project's egg with scrapyd-client (`scrapyd-deploy --build-egg`)."""
+    """The project's egg for Scrapyd, made of the nianbao packages this process imports: the
+    installed version, from a checkout (editable install) or from site-packages alike, so the
+    coordinator needs no source tree. Scrapyd activates it with pkg_resources (EGG-INFO/PKG-INFO)
+    and finds the settings module through the `scrapy` entry point, as in an egg `scrapyd-deploy`
+    builds."""
+    from nianbao import __version__
+
     egg = into / "nianbao.egg"
-    result = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "--build-egg", str(egg)],
-                            cwd=project_root(), capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not egg.exists():
-        raise click.ClickException(f"could not build the egg: {result.stderr.strip()[-2000:]}")
+    with zipfile.ZipFile(egg, "w", zipfile.ZIP_DEFLATED) as archive:
+        for package in PACKAGES:
+            folder = _package_folder(package)
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                    archive.write(path, f"{package}/{path.relative_to(folder).as_posix()}")
+        archive.writestr("EGG-INFO/PKG-INFO", f"Metadata-Version: 2.1\nName: nianbao\nVersion: {__version__}\n")
+        archive.writestr("EGG-INFO/entry_points.txt", "[scrapy]\nsettings = crawler.settings\n")
+        archive.writestr("EGG-INFO/top_level.txt", "\n".join(PACKAGES) + "\n")
+        archive.writestr("EGG-INFO/zip-safe", "")
     return egg
+
+
+def _package_folder(package: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise click.ClickException(f"cannot build the egg: the package {package!r} is not importable")
+    return Path(list(spec.submodule_search_locations)[0])
 
 
 def egg_version(egg: Path) -> str:

@@ -377,3 +377,26 @@ def test_a_finished_job_gone_from_its_nodes_list_is_merged_and_one_never_finishe
     for job in (done, cut):
         cluster._check(job, {})
     assert merged == [done] and failed == [("cut", "the job vanished from its node")]
+
+
+def test_the_egg_is_built_from_an_installed_nianbao_without_a_checkout(tmp_path):
+    """The coordinator deploys the installed version: packages in a site directory (as a plain
+    `pip install` leaves them, no scrapy.cfg or setup.py anywhere) give the same egg."""
+    import shutil
+    import zipfile
+
+    from crawler.cluster import PACKAGES, build_egg
+
+    site = tmp_path / "site"
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "here").mkdir()
+    (tmp_path / "checkout").mkdir()
+    script = ("import sys, crawler.cluster as c; from pathlib import Path; "
+              "assert c.__file__.startswith(sys.argv[1]), c.__file__; print(c.build_egg(Path(sys.argv[2])))")
+    out = subprocess.run([sys.executable, "-c", script, str(site), str(tmp_path / "here")], cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    with zipfile.ZipFile(out.stdout.strip()) as installed, zipfile.ZipFile(build_egg(tmp_path / "checkout")) as checkout:
+        assert sorted(installed.namelist()) == sorted(checkout.namelist())
+        assert installed.read("EGG-INFO/entry_points.txt") == b"[scrapy]\nsettings = crawler.settings\n"
