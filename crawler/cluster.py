@@ -346,6 +346,8 @@ class ClusterResult:
     deployed: list[str] = field(default_factory=list)
     #: node url -> why the run could not use it at all (the run then fails, naming it)
     unusable: dict[str, str] = field(default_factory=dict)
+    #: The run's row in the main archive's crawl_runs.
+    run_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -375,7 +377,7 @@ class Cluster:
         """Crawl `portals`, recorded in the main archive as one run whose jobs' runs are `part_of` it.
         Interrupted (Ctrl-C, SIGTERM), it cancels the jobs it scheduled and records the run so."""
         self.shards.mkdir(parents=True, exist_ok=True)
-        self.run_id = self._record_start(portals)
+        self.run_id = self.result.run_id = self._record_start(portals)
         jobs: list[Job] = []
         try:
             with tempfile.TemporaryDirectory(prefix="nianbao-egg-") as folder:
@@ -615,6 +617,20 @@ def cluster_crawl(main_db: Path, node_urls: list[str], portals: list[str], *, sh
 
 # -- the command ---------------------------------------------------------------------------------
 
+def run_summary(main_db: Path, run_id: int | None) -> list[str]:
+    """The end of a cluster run as `nianbao crawl` prints its own: per portal (or in total and the
+    portals that failed, for many), from the jobs' records merged into the main archive."""
+    from archive import Archive
+
+    from .run import summary_lines
+
+    with Archive(main_db) as archive:
+        rows = list(archive.db.query(
+            "SELECT p.* FROM crawl_run_portals p JOIN crawl_runs r ON r.id = p.run_id WHERE r.part_of = ? "
+            "ORDER BY p.portal", [run_id]))
+    return summary_lines(rows, main_db) if rows else []
+
+
 @click.group("cluster")
 def cluster_group() -> None:
     """Crawl on several machines: Scrapyd nodes run the jobs, their shards merge into one archive."""
@@ -649,7 +665,9 @@ def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards:
     except KeyboardInterrupt:
         click.echo("interrupted: the scheduled jobs were cancelled, the run recorded `interrupted`", err=True)
         sys.exit(3)
-    click.echo(f"merged {len(result.merged)} portal(s) into {main_db}")
+    click.echo(f"run {result.run_id}: merged {len(result.merged)} portal(s) into {main_db}")
+    for line in run_summary(main_db, result.run_id):
+        click.echo(line)
     for url, problem in sorted(result.unusable.items()):
         click.echo(f"node {url}: {problem}")
     for url, problems in sorted(result.node_problems.items()):

@@ -256,6 +256,10 @@ def test_a_portal_failing_on_the_cluster_fails_the_run_naming_it_and_its_node(tm
             cwd=ROOT, env=cluster_env(replica.url), capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 1, result.stdout + result.stderr[-4000:]
     failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    # The end of the run, as `nianbao crawl` prints it: a line per portal from the jobs' records.
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"{healthy}: ") and line.endswith("; healthy") for line in lines), result.stdout
+    assert any(line.startswith(f"{broken}: ") and line.endswith("; FAILED") for line in lines), result.stdout
     ran_on = [node for node in nodes if failed and failed[0].startswith(f"FAILED {broken}: on {node}: ")]
     assert len(failed) == 1 and len(ran_on) == 1 and "report" in failed[0], result.stdout
     node = ran_on[0]
