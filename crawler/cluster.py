@@ -44,7 +44,6 @@ import os
 import signal
 import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+
+from .run import EXIT_LOCKED, lock_path
 
 logger = logging.getLogger(__name__)
 
@@ -603,8 +604,6 @@ def cluster_crawl(main_db: Path, node_urls: list[str], portals: list[str], *, sh
     holding the main archive's lock (`nianbao crawl` holds the same) for the whole run."""
     from filelock import FileLock, Timeout
 
-    from .run import lock_path
-
     auth = scrapyd_auth()
     nodes = [Node(url, auth) for url in node_urls]
     shards = shards or main_db.with_name(main_db.name + ".shards")
@@ -612,7 +611,14 @@ def cluster_crawl(main_db: Path, node_urls: list[str], portals: list[str], *, sh
         with FileLock(lock_path(main_db), timeout=0):
             return Cluster(main_db, nodes, shards, overrides=overrides, **options).run(portals)
     except Timeout:
-        raise click.ClickException(f"another crawl holds {lock_path(main_db)}") from None
+        raise ArchiveLocked(f"another crawl holds {lock_path(main_db)}") from None
+
+
+class ArchiveLocked(click.ClickException):
+    """Another crawl (a `nianbao crawl` or a cluster run) holds the main archive: exit 75, as
+    `nianbao crawl` does, which the nightly's service counts as the earlier run going on."""
+
+    exit_code = EXIT_LOCKED
 
 
 # -- the command ---------------------------------------------------------------------------------
@@ -656,6 +662,9 @@ def cluster_crawl_command(portals: tuple[str, ...], nodes: str, db: str, shards:
     # systemd stops a service with SIGTERM: stop as on Ctrl-C, cancelling the jobs on the nodes.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     names = list(portals) or registry.keys()
+    unknown = sorted(set(names) - set(registry.keys()))
+    if unknown:
+        raise click.UsageError(f"unknown portal(s) {', '.join(unknown)} (see `nianbao portals`)")
     urls = [url.strip() for url in nodes.split(",") if url.strip()]
     main_db = Path(db).resolve()
     try:

@@ -404,3 +404,19 @@ def test_the_egg_is_built_from_an_installed_nianbao_without_a_checkout(tmp_path)
     with zipfile.ZipFile(out.stdout.strip()) as installed, zipfile.ZipFile(build_egg(tmp_path / "checkout")) as checkout:
         assert sorted(installed.namelist()) == sorted(checkout.namelist())
         assert installed.read("EGG-INFO/entry_points.txt") == b"[scrapy]\nsettings = crawler.settings\n"
+
+
+def test_an_unknown_portal_is_a_usage_error_and_a_held_archive_exits_75(tmp_path):
+    from click.testing import CliRunner
+    from filelock import FileLock
+
+    from crawler.run import lock_path
+    from nianbao.cli import main
+
+    unknown = CliRunner().invoke(main, ["cluster", "crawl", "nosuch", "--nodes", "http://127.0.0.1:9", "--db",
+                                        str(tmp_path / "main.db")])
+    assert unknown.exit_code == 2 and "unknown portal(s) nosuch" in unknown.output, unknown.output
+    db = tmp_path / "main.db"
+    with FileLock(str(lock_path(db)), timeout=0):  # a nightly `nianbao crawl` in progress
+        held = CliRunner().invoke(main, ["cluster", "crawl", "chaozhou", "--nodes", "http://127.0.0.1:9", "--db", str(db)])
+    assert held.exit_code == 75 and "another crawl holds" in held.output, held.output
