@@ -16,7 +16,7 @@ SQLite archive has one writer). The coordinator:
    (`listjobs.json`); a merged shard is removed; a job that ends without its stats file
    (killed, crashed), ends other than `finished`, or vanishes from its node (the node restarted
    or is unreachable) has what it archived merged (its run marked `killed`) and is retried once
-   on each other node, on a fresh shard (`<portal>.<attempt>.db`: a job given up on may still be
+   on each other node, on a fresh shard (`<key>.<run>.<portal>.<attempt>.db`: a job given up on may still be
    writing its own);
 5. merges each finished shard into the main archive (`archive.merge.merge_shard`, recording the
    node on the job's run) with the job's per-portal record (seconds, listed, health);
@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,7 +240,6 @@ class Job:
     #: What went wrong on the nodes tried before (recorded on the portal's row once it succeeds).
     history: list[str] = field(default_factory=list)
     state: str = "waiting"  # waiting, scheduled, done, failed
-    problem: str = ""
 
     @property
     def stats_file(self) -> Path:
@@ -399,30 +399,33 @@ class Cluster:
         self._record_end("finished" if self.result.ok else "failed")
         return self.result
 
-    def _record_start(self, portals: list[str]) -> int:
-        from archive import db as archive_db
-        from archive import runs
+    @contextmanager
+    def _main_archive(self):
+        """The main archive, opened for one write (the coordinator holds its crawl lock)."""
         from archive.writer import open_archive
 
         database = open_archive(self.main_db)
         try:
-            archive_db.write(database, runs.mark_abandoned)
-            return archive_db.write(database, lambda db: runs.start(db, portals=portals, command=" ".join(sys.argv)))
+            yield database
         finally:
             database.close()
+
+    def _record_start(self, portals: list[str]) -> int:
+        from archive import db as archive_db
+        from archive import runs
+
+        with self._main_archive() as database:
+            archive_db.write(database, runs.mark_abandoned)
+            return archive_db.write(database, lambda db: runs.start(db, portals=portals, command=" ".join(sys.argv)))
 
     def _record_end(self, outcome: str) -> None:
         from archive import db as archive_db
         from archive import runs
-        from archive.writer import open_archive
 
         lines = [f"node {url}: {problem}" for url, problem in sorted(self.result.unusable.items())]
         lines += [f"{portal}: {problem}" for portal, problem in sorted(self.result.failed.items())]
-        database = open_archive(self.main_db)
-        try:
+        with self._main_archive() as database:
             archive_db.write(database, lambda db: runs.finish(db, self.run_id, outcome, "\n".join(lines) or None))
-        finally:
-            database.close()
 
     def _recover(self) -> None:
         """What an earlier run of this archive that died (SIGKILL, a power cut) left: its jobs still
@@ -464,13 +467,9 @@ class Cluster:
 
     def _merge_shard(self, job: Job, *, part_of: int | None):
         from archive.merge import merge_shard
-        from archive.writer import open_archive
 
-        target = open_archive(self.main_db)
-        try:
+        with self._main_archive() as target:
             return merge_shard(target, job.shard, node=job.node.url, part_of=part_of)
-        finally:
-            target.close()
 
     def _cancel(self, jobs: list[Job]) -> None:
         for job in jobs:
