@@ -54,6 +54,7 @@ from pathlib import Path
 
 import click
 
+from . import registry
 from .run import EXIT_LOCKED, lock_path
 
 logger = logging.getLogger(__name__)
@@ -216,15 +217,19 @@ def last_seconds(main_db: Path, portals: list[str]) -> dict[str, float]:
 
 
 def spread(portals: list[str], nodes: list[Node], seconds: dict[str, float]) -> dict[str, Node]:
-    """Longest first onto the least loaded node (LPT): each node's total time stays close."""
+    """Longest first onto the least loaded node (LPT): each node's total time stays close. Portals
+    that share a host go to one node together (their jobs run one after another, `_fill`), so that
+    one host is crawled from one place as politely as one portal."""
     default = sum(seconds.values()) / len(seconds) if seconds else 1.0
     load = {node.url: 0.0 for node in nodes}
     by_url = {node.url: node for node in nodes}
     placed = {}
-    for portal in sorted(portals, key=lambda p: (-seconds.get(p, default), p)):
+    groups = registry.host_groups(portals)
+    for group in sorted(groups, key=lambda g: (-sum(seconds.get(p, default) for p in g), g[0])):
         url = min(load, key=lambda u: (load[u], list(load).index(u)))
-        placed[portal] = by_url[url]
-        load[url] += seconds.get(portal, default)
+        for portal in group:
+            placed[portal] = by_url[url]
+        load[url] += sum(seconds.get(p, default) for p in group)
     return placed
 
 
@@ -513,11 +518,19 @@ class Cluster:
     def _fill(self, jobs: list[Job]) -> None:
         """Give each node its next jobs, up to `per_node` at once (a shard is seeded when its job is
         scheduled)."""
+        from .run import portal_sites
+
+        crawling = {site for job in jobs if job.state == "scheduled" for site in portal_sites(job.portal)}
         for node in self.nodes:
             busy = sum(job.state == "scheduled" and job.node is node for job in jobs)
-            waiting = [job for job in jobs if job.state == "waiting" and job.node is node]
-            for job in waiting[: max(0, self.per_node - busy)]:
+            for job in [job for job in jobs if job.state == "waiting" and job.node is node]:
+                if busy >= self.per_node:
+                    break
+                if portal_sites(job.portal) & crawling:
+                    continue  # another portal of its host is being crawled: this one waits its turn
                 self._start(job)
+                busy += 1
+                crawling |= portal_sites(job.portal)
 
     def _wait(self, jobs: list[Job]) -> None:
         self._fill(jobs)

@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import click
 
+from .urls import is_home_page  # noqa: F401 - the spiders and the registry read it here too
+
 #: Link texts that name the annual-report column (not one report: those carry a year).
 COLUMN_NAME = re.compile(r"(?:政府)?信息公开(?:工作)?(?:年度报告|年报)|政务公开年报|年度报告|年报")
 #: Link texts of the menus on the way to it.
@@ -83,10 +85,6 @@ def _specificity(text: str) -> int:
     return 2 if "信息公开" in text else 1 if "年度报告" in text else 0
 
 
-def is_home_page(url: str) -> bool:
-    """A start URL that is a site's home page: the spider looks for the column from there."""
-    path = urlsplit(url).path
-    return path in ("", "/") or bool(re.fullmatch(r"/(?:index|default)\.(?:s?html?|jsp|aspx?)", path))
 
 
 # -- nianbao discover ----------------------------------------------------------------------------
@@ -257,6 +255,9 @@ def registry_line(found: Discovery, name: str | None = None, key: str | None = N
     today = __import__("datetime").date.today().isoformat()
     portal = Portal(key=key, name=name, level=level_of(name, code) if code else "?", division_code=code,
                     platform=found.platform or "?", start=(found.column or found.url,),
+                    # What the column holds is for the maintainer to check; the platform's addresses were seen.
+                    covers="own" if code and level_of(name, code) in ("department", "township") else "many",
+                    evidence="platform" if found.platform else "host",
                     source=f"nianbao discover {found.url} on {today}: {', '.join(found.markers[:3]) or 'no platform marker'}")
     return portal.line()
 

@@ -206,27 +206,68 @@ def _crawl_locked(path: Path, names: list[str], settings, *, verbose: bool = Fal
 
 def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=None) -> None:
     """Crawl `spiders` (names or classes) `at_once` at a time, each next one as soon as one finishes,
-    so that memory stays bounded however many portals the registry holds. `crawlers` gets each one
-    as it starts (after `prepare(crawler)`, e.g. to connect signals). After an interrupt (Ctrl-C,
-    SIGTERM) no further spider starts: the next run crawls them."""
+    so that memory stays bounded however many portals the registry holds. Portals that share a host
+    never run at the same time: one host is crawled as politely as one portal would crawl it.
+    `crawlers` gets each one as it starts (after `prepare(crawler)`, e.g. to connect signals). After
+    an interrupt (Ctrl-C, SIGTERM) no further spider starts: the next run crawls them."""
     waiting = list(spiders)
+    busy: dict[str, int] = {}
+    running = [0]
 
-    def start_next() -> None:
-        crawler = process.create_crawler(waiting.pop(0))
-        if prepare is not None:
-            prepare(crawler)
-        crawlers.append(crawler)
-        process.crawl(crawler).addBoth(finished, crawler)
+    def startable() -> int | None:
+        # Of the portals free to start, one of the host with the most portals still waiting: a host's
+        # portals run one after another, so the longest such chain starts first.
+        free = [i for i, spider in enumerate(waiting) if not (portal_sites(spider) & busy.keys())]
+        if not free:
+            return None
+        queued: dict[str, int] = {}
+        for spider in waiting:
+            for site in portal_sites(spider):
+                queued[site] = queued.get(site, 0) + 1
+        return max(free, key=lambda i: (max((queued[s] for s in portal_sites(waiting[i])), default=1), -i))
 
-    def finished(result, crawler):
-        if waiting and crawler.stats.get_value("finish_reason") != "shutdown":
-            start_next()
-        elif crawler.stats.get_value("finish_reason") == "shutdown":
+    def fill() -> None:
+        while waiting and running[0] < max(1, at_once):
+            index = startable()
+            if index is None:
+                return
+            spider = waiting.pop(index)
+            for site in portal_sites(spider):
+                busy[site] = busy.get(site, 0) + 1
+            running[0] += 1
+            crawler = process.create_crawler(spider)
+            if prepare is not None:
+                prepare(crawler)
+            crawlers.append(crawler)
+            process.crawl(crawler).addBoth(finished, crawler, spider)
+
+    def finished(result, crawler, spider):
+        running[0] -= 1
+        for site in portal_sites(spider):
+            busy[site] -= 1
+            if not busy[site]:
+                del busy[site]
+        if crawler.stats.get_value("finish_reason") == "shutdown":
             waiting.clear()
+        else:
+            fill()
         return result
 
-    for _ in range(min(max(1, at_once), len(waiting))):
-        start_next()
+    fill()
+
+
+def portal_sites(spider) -> set[str]:
+    """The sites (hosts without `www.`) a spider's portal crawls."""
+    from urllib.parse import urlsplit
+
+    from . import registry
+
+    name = spider if isinstance(spider, str) else getattr(spider, "name", "")
+    try:
+        return set(registry.get(name).sites)
+    except KeyError:
+        urls = [] if isinstance(spider, str) else getattr(spider, "start_urls", [])
+        return {registry.site_of(urlsplit(u).hostname or "") for u in urls}
 
 
 def _verdict(crawlers) -> tuple[str, list[str]]:

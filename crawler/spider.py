@@ -305,6 +305,8 @@ class PortalSpider(scrapy.Spider):
         if key in self._lists_seen:
             return None
         self._lists_seen.add(key)
+        if self.belongs_elsewhere(url):
+            return None
         parts = urlsplit(url)
         if column and not is_generic_column(column) and kwargs.get("method", "GET") == "GET" and not parts.query:
             # Static column pages only: a dynamic view's folder (`/cms/infopublic/`) holds everyone's.
@@ -315,6 +317,25 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(
             url, callback=callback or self.parse, errback=self.errback, meta=meta, dont_filter=True, **kwargs
         )
+
+    @cached_property
+    def registry_line(self) -> registry.Portal | None:
+        """This spider's registry line (None for a platform's generic spider)."""
+        try:
+            return registry.get(self.name)
+        except KeyError:
+            return None
+
+    def belongs_elsewhere(self, url: str) -> bool:
+        """Whether `url` lies in another registry line's column (a unit's column on this portal's
+        host, or another line's host): that line's spider takes it, never this one."""
+        if self.registry_line is None:
+            return False
+        other = registry.owner(url)
+        if other is None or other == self.name:
+            return False
+        self.crawler.stats.inc_value("nianbao/skipped/other_portal")
+        return True
 
     def column_of(self, response: Response, fallback: str = "") -> str:
         """The agency column a list page belongs to: as its menu link named it, else as its
@@ -339,10 +360,7 @@ class PortalSpider(scrapy.Spider):
     @cached_property
     def agency_name(self) -> str:
         """The registry's name of the portal's agency ('' for a platform's generic spider)."""
-        try:
-            return registry.get(self.name).name
-        except KeyError:
-            return ""
+        return self.registry_line.name if self.registry_line is not None else ""
 
     def column_for(self, url: str) -> str:
         """The agency column whose folder holds a report's address, where the portal's paths say so.
@@ -369,6 +387,8 @@ class PortalSpider(scrapy.Spider):
         for entry in entries:
             if not is_annual_report(entry.title):
                 stats.inc_value("nianbao/skipped/not_report")
+                continue
+            if self.belongs_elsewhere(entry.url):
                 continue
             found += 1
             yield from self.report_fetches(entry, found_on=response.url, listed=True)
@@ -404,6 +424,8 @@ class PortalSpider(scrapy.Spider):
     def _claim(self, entry: Entry, *, found_on: str, kind: str | None, listed: bool) -> dict[str, Any] | None:
         """The report's listing, the first time its canonical address comes up this run; else None."""
         url = canonical_url(entry.url, self.twins)
+        if not listed and self.belongs_elsewhere(url):
+            return None
         if listed and url not in self._listed:
             self._listed.add(url)
             self.crawler.stats.inc_value("nianbao/listed")

@@ -55,6 +55,12 @@ def canonical_url(url: str, rules: TwinRules = NO_TWINS) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def is_home_page(url: str) -> bool:
+    """A start URL that is a site's home page: the spider looks for the column from there."""
+    path = urlsplit(url).path
+    return path in ("", "/") or bool(re.fullmatch(r"/(?:index|default)\.(?:s?html?|jsp|aspx?)", path))
+
+
 def list_key(url: str, rules: TwinRules = NO_TWINS) -> str:
     """A key under which two addresses of one list page compare equal (`dir/` == `dir/index.html`)."""
     url = canonical_url(url, rules)

@@ -62,10 +62,11 @@ class Site:
         self._lock = threading.Lock()
         self._portals: dict[str, tuple[tuple, Portal]] = {}
         self.shutdown = threading.Event()
-        self.hosts: dict[str, str] = {}
+        #: Host -> the portals served on it (several lines of the registry may share a host).
+        self.hosts: dict[str, list[str]] = {}
         for name in self.names:
             for host in portal_class(name).hosts:
-                self.hosts.setdefault(host, name)
+                self.hosts.setdefault(host, []).append(name)
 
     def portal(self, name: str) -> Portal:
         sig = extras.signature(self.reports_dir, name)
@@ -86,8 +87,24 @@ class Site:
             return hit[1]
 
     def portal_for_host(self, host: str) -> Portal | None:
-        name = self.hosts.get(host.lower().split(":")[0])
-        return self.portal(name) if name else None
+        """The first portal served on `host` (the one that answers what no other claims)."""
+        names = self.hosts.get(host.lower().split(":")[0])
+        return self.portal(names[0]) if names else None
+
+    def portal_for(self, req: Request) -> Portal | None:
+        """The portal that answers `req`: on a host of several, the one whose column holds the
+        address (the registry's owner), else the first that has a route for it, else the first."""
+        names = self.hosts.get(req.host)
+        if not names:
+            return None
+        if len(names) == 1:
+            return self.portal(names[0])
+        owner = registry.owner(f"{req.scheme}://{req.host}{req.path}")
+        if owner in names:
+            portal = self.portal(owner)
+            if portal.answers(req):
+                return portal
+        return next((p for p in map(self.portal, names) if p.answers(req)), self.portal(names[0]))
 
     def manifest(self) -> list[dict]:
         return [line for name in self.names for line in self.portal(name).manifest()]
@@ -130,7 +147,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         req = Request(self.command, scheme, host.lower().split(":")[0], path, query, headers, body)
-        portal = self.site.portal_for_host(req.host)
+        portal = self.site.portal_for(req)
         if portal is None:
             resp = Response(502, f"unknown host {req.host!r}".encode(), [("Content-Type", "text/plain")])
         else:

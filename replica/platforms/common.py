@@ -7,7 +7,7 @@ from html import escape
 
 from crawler import registry
 
-from ..site import Agency, Article, Column, Portal, Report, Response, html_response, stable_int
+from ..site import Agency, Article, Column, Portal, Report, Response, html_response, scaled_agencies, stable_int
 
 #: Units a government's site may publish reports for, beside its own (the replica's extra columns).
 DEPARTMENTS = ("发展和改革委员会", "教育委员会", "民政局", "司法局", "财政局", "人力资源和社会保障局", "生态环境局",
@@ -49,6 +49,22 @@ class GeneratedSite(Portal):
 
     def has(self, variant: str) -> bool:
         return variant in self.variants
+
+    def publishing_agencies(self) -> list[Agency]:
+        """The pool's agencies at the portal's scale, without the columns another registry line on
+        the same host owns (that line's site serves them); a line that covers its own agency's
+        column only serves that agency."""
+        pool = [a for a in self.agency_pool() if self.owns_column(a.key)]
+        if self.registry_portal.covers == "own":
+            pool = pool[:1]
+        return scaled_agencies(pool, min(self.base_agencies, len(pool)), self.scale)
+
+    def owns_column(self, key: str) -> bool:
+        """Whether a column at path `key` (a folder or a subsite) would be this line's, not another's."""
+        if not key.startswith("/"):
+            return True
+        path = key if key.endswith("/") else key + "/"
+        return registry.owner(f"{self.scheme}://{self.host}{path}") in (None, self.registry_portal.key)
 
     # -- content
     @property

@@ -1,4 +1,5 @@
-"""Guangdong's gkmlpt catalogue (政府信息公开目录管理平台) as the province's sites run it, one per host.
+"""Guangdong's gkmlpt catalogue (政府信息公开目录管理平台) as the province's sites run it, on a host of its
+own (`/gkmlpt/index`) or on a path of another's (`/fszsj/gkmlpt/index`: a bureau's on its city's host).
 
 `/gkmlpt/index` is a Vue app whose `window._CONFIG = {SID: '...', TREE: [...], SERVICE_AREA_ID: ...}`
 (a script object, single quotes) names the site and its category tree; nodes carry `id`, `name`,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from urllib.parse import urlsplit
 
 from ..site import Column, Report, Request, Response, epoch, stable_int
 from .common import GeneratedSite
@@ -58,11 +60,18 @@ class GkmlptSite(GeneratedSite):
     def per_page(self) -> int:
         return 4 if self.has("small_pages") else 100
 
+    @property
+    def prefix(self) -> str:
+        """The path the catalogue sits under on its host: '' for `/gkmlpt/index`, `/fszsj` for a
+        bureau's catalogue on its city's host (`/fszsj/gkmlpt/index`)."""
+        path = urlsplit(self.registry_portal.start[0]).path
+        return path.split("/gkmlpt/", 1)[0] if "/gkmlpt/" in path else ""
+
     def agency_pool(self):
         return [self.own_agency("site")]
 
     def page_path(self, agency, doc_id, when, year) -> str:
-        return f"/gkmlpt/content/{doc_id // 1_000_000}/{doc_id // 1000}/post_{doc_id}.html"
+        return f"{self.prefix}/gkmlpt/content/{doc_id // 1_000_000}/{doc_id // 1000}/post_{doc_id}.html"
 
     def add_mess(self) -> None:
         self.attach_some(lambda r, ext: f"/attachment/0/{r.doc_id // 1000 % 1000}/{r.doc_id}/{stable_int(ext, r.doc_id) % 10**7}.{ext}")
@@ -77,12 +86,12 @@ class GkmlptSite(GeneratedSite):
     # -- routes
     def route_lists(self, column: Column) -> None:
         if column is self.columns[0]:
-            self.route("/gkmlpt/index", lambda req: self.cached("spa", self._spa))
-            self.route("/gkmlpt/", lambda req: self.cached("spa", self._spa))
+            self.route(f"{self.prefix}/gkmlpt/index", lambda req: self.cached("spa", self._spa))
+            self.route(f"{self.prefix}/gkmlpt/", lambda req: self.cached("spa", self._spa))
 
     def route_site(self) -> None:
         self.route("/", lambda req: self.page(self.registry_portal.name, '<div class="nav"><a href="/">首页</a>'
-                                              '<a href="/gkmlpt/index">政府信息公开</a></div>'))
+                                              f'<a href="{self.prefix}/gkmlpt/index">政府信息公开</a></div>'))
 
     def route_report(self, report: Report, column: Column) -> None:
         super().route_report(report, column)
@@ -91,7 +100,9 @@ class GkmlptSite(GeneratedSite):
             r, mobile, lambda: self.detail_page(r, c, mobile=True)))
 
     def dynamic(self, req: Request):
-        parts = req.path.strip("/").split("/")
+        if not req.path.startswith(self.prefix + "/"):
+            return None
+        parts = req.path[len(self.prefix):].strip("/").split("/")
         if len(parts) == 4 and parts[:3] == ["gkmlpt", "api", "all"]:
             return self._api
         return None

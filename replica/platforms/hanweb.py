@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from functools import cached_property
 from html import escape
 from urllib.parse import quote
@@ -45,6 +46,11 @@ class HanwebSite(GeneratedSite):
 
     @property
     def root_col(self) -> int:
+        """The 政府信息公开年报 column: the start's own where the line starts at a column (whose list
+        is the agency's own, next to it, when the line covers its own reports), else drawn."""
+        match = re.search(r"/col/col(\d+)/", self.registry_portal.start[0])
+        if match:
+            return int(match.group(1)) - (1 if self.registry_portal.covers == "own" else 0)
         return 1229000000 + stable_int("col", self.registry_portal.key) % 900000
 
     @property
@@ -106,6 +112,19 @@ class HanwebSite(GeneratedSite):
         self.route(JPAAS_API, self._jpaas)
         self.route(XXGK_SEARCH, self._xxgk_search)
         self.route("/module/download/downfile.jsp", self._download)
+
+    def answers(self, req: Request) -> bool:
+        # The module's endpoints serve every site of a host: each answers for its own columns and files.
+        params = {**req.args, **req.form}
+        if req.path == self.proxy:
+            return self.by_col(params.get("columnid", "")) is not None
+        if req.path == JPAAS_API:
+            return self.by_col(req.args.get("pageId", "")) is not None
+        if req.path == XXGK_SEARCH:
+            return any(self.area_code(c) == params.get("area") for c in self.columns)
+        if req.path == "/module/download/downfile.jsp":
+            return req.args.get("filename", "") in self.files
+        return super().answers(req)
 
     def by_col(self, col: str) -> Column | None:
         return next((c for c in self.columns if str(c.agency.extra["col"]) == col), None)

@@ -40,6 +40,11 @@ class TrsSite(GeneratedSite):
     flavor = "trs"
     variant_names = ("menu", "dl_rows", "json_list", "template_pager", "wap_twins", "host_twins")
 
+    def draw_variants(self) -> frozenset[str]:
+        # A column of one agency's own reports is never a menu of other units' columns.
+        drawn = super().draw_variants()
+        return drawn - {"menu"} if self.registry_portal.covers == "own" else drawn
+
     @property
     def per_page(self) -> int:
         return 4 if self.has("template_pager") else 6
