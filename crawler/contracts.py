@@ -17,17 +17,29 @@ from . import discovery
 
 class StartPage(Contract):
     """@start_page: request the spider's own start page (a column, not a home page: a home page is
-    read by `find_column`). A spider without one (a platform's generic spider) checks nothing."""
+    read by `find_column`, whose contract is `@home_page`). A spider without one (a platform's
+    generic spider, a portal that starts at its home page) checks nothing here."""
 
     name = "start_page"
+    #: Which start URLs the contract takes: columns (False) or home pages (True).
+    home = False
 
     def __init__(self, method, *args: Any) -> None:
         super().__init__(method, *args)
         self.spider = getattr(method, "__self__", None)
 
     def adjust_request_args(self, args: dict[str, Any]) -> dict[str, Any]:
-        starts = [url for url in getattr(self.spider, "start_urls", None) or () if not discovery.is_home_page(url)]
+        starts = [url for url in getattr(self.spider, "start_urls", None) or ()
+                  if discovery.is_home_page(url) == self.home]
         if starts:
             args["url"] = starts[0]
             args["meta"] = {**(args.get("meta") or {}), "nianbao_root": True}
         return args
+
+
+class HomePage(StartPage):
+    """@home_page: request the spider's home-page start, which `find_column` reads to reach the
+    annual-report column. A spider that starts at its columns checks nothing here."""
+
+    name = "home_page"
+    home = True

@@ -20,7 +20,7 @@ NEWSPIDER_MODULE = "spiders"
 # `scrapy shell` fetching plainly unless given --browser (crawler/commands/shell.py).
 COMMANDS_MODULE = "crawler.commands"
 # `scrapy check`: each platform base's callbacks checked on every portal's own start page.
-SPIDER_CONTRACTS = {"crawler.contracts.StartPage": 10}
+SPIDER_CONTRACTS = {"crawler.contracts.StartPage": 10, "crawler.contracts.HomePage": 10}
 
 #: The User-Agent's contact when NIANBAO_CONTACT is not set (`nianbao crawl` and spiders warn then).
 NIANBAO_DEFAULT_CONTACT = "https://github.com/nianbao/nianbao"

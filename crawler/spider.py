@@ -258,7 +258,11 @@ class PortalSpider(scrapy.Spider):
 
     def find_column(self, response: Response) -> Iterator[scrapy.Request]:
         """A home page or menu page: the annual-report column it links (read as a start page), else
-        its disclosure menus, searched in turn. Nothing found is a warning, like an empty list."""
+        its disclosure menus, searched in turn. Nothing found is a warning, like an empty list.
+
+        @home_page
+        @returns requests 1
+        """
         if not isinstance(response, TextResponse):
             return
         from .platforms._common import links  # here: the platforms package imports this module

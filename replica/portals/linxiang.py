@@ -1,6 +1,7 @@
 """Linxiang district, Lincang, Yunnan: the Lincang city site cluster (www.ynlx.gov.cn).
 
-`/zfxxgk_lxq/index.html` lists each agency's disclosure subsite `/zfxxgk_lxq_<dept>/`. A subsite's
+The district's own subsite `/zfxxgk_lxq/` (its home and its year page `zfxxgknb.html`, where the
+registry starts) lists each agency's disclosure subsite `/zfxxgk_lxq_<dept>/`. A subsite's
 annual-report page `zfxxgknb.html?nbYear=YYYY` carries year tabs, but its report list is written by
 JavaScript from a JSON answer (`/zfxxgk/nbList.do?orgCode=..&nbYear=..`): the HTML the server sends has
 no report link. Details `/zfxxgk_lxq_<dept>/artview/195/<id>.html?nbYear=YYYY&orgCode=<code>` are
@@ -171,12 +172,15 @@ class Linxiang(Portal):
                 f'<a href="{base}/zfxxgkzd.html">政府信息公开制度</a><a href="{base}/fdzdgknr.html">法定主动公开内容</a>'
                 f'<a href="{base}/zfxxgknb.html">政府信息公开年报</a></div>')
 
+    def _units(self) -> str:
+        """The district's box of its agencies' subsites, on its own subsite's pages."""
+        units = "".join(f'<li><a href="{c.key}/index.html" target="_blank">{escape(c.agency.full)}</a>'
+                        f' <a class="nb" href="{c.key}/zfxxgknb.html">年报</a></li>' for c in self.columns[1:])
+        return f'<div class="box"><h3>部门信息公开</h3><ul class="units">{units}</ul></div>'
+
     def _home(self, column: Column) -> Response:
         if column is self.columns[0]:
-            units = "".join(f'<li><a href="{c.key}/index.html" target="_blank">{escape(c.agency.full)}</a>'
-                            f' <a class="nb" href="{c.key}/zfxxgknb.html">年报</a></li>' for c in self.columns[1:])
-            main = (self._nav(column) + '<div class="main"><div class="box"><h3>部门信息公开</h3>'
-                    f'<ul class="units">{units}</ul></div></div>')
+            main = self._nav(column) + f'<div class="main">{self._units()}</div>'
         else:
             main = self._nav(column) + f'<div class="main"><p>{escape(column.agency.full)}政府信息公开</p></div>'
         return self._page(f"{column.agency.full}政府信息公开", column.agency.full, main)
@@ -196,7 +200,8 @@ class Linxiang(Portal):
         main = (self._nav(column) + '<div class="main"><div class="crumb">当前位置:<a href="index.html">首页</a> &gt; 政府信息公开年报</div>'
                 f'<ul class="year-tab">{tabs}</ul>'
                 f'<ul class="nb-list" id="nbList" data-base="{column.key}" data-org="{column.agency.extra["org"]}" data-year="{year}">'
-                "<li class=\"loading\">加载中...</li></ul></div>" + script)
+                "<li class=\"loading\">加载中...</li></ul>" + (self._units() if column is self.columns[0] else "")
+                + "</div>" + script)
         return self._page(f"政府信息公开年报-{column.agency.full}", column.agency.full, main)
 
     def _api(self, req: Request) -> Response:

@@ -140,6 +140,17 @@ class Yanping(Portal):
     def route_site(self) -> None:
         self.route(LIST, self._list)
         self.route("/cms/infopublic/publicInfo.shtml", self._info_view)
+        # The home page and its 政府信息公开 menu lead to the 年报 column (the registry starts at home).
+        home = f"/cms/html/{SITE}/index.html"
+        gateway = f"/cms/html/{SITE}/zwgk/index.html"
+        self.route(home, lambda req: self._page("南平市延平区人民政府", (
+            f'<div class="nav"><a href="{home}">首页</a><a href="{gateway}">政府信息公开</a>'
+            f'<a href="/cms/html/{SITE}/hdjl/index.html">互动交流</a></div>')))
+        self.route("/", self.routes[home])
+        self.route(gateway, lambda req: self._page("政府信息公开-南平市延平区人民政府", (
+            f'<ul class="xxgk-menu"><li><a href="/cms/html/{SITE}/zfxxgkzn/index.html">政府信息公开指南</a></li>'
+            f'<li><a href="/cms/html/{SITE}/zfxxgknb/index.html">政府信息公开年报</a></li>'
+            f'<li><a href="/cms/html/{SITE}/zfxxgkzd/index.html">政府信息公开制度</a></li></ul>')))
 
     @cached_property
     def by_dir(self) -> dict[str, Column]:
