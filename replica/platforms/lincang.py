@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from functools import cached_property
 from html import escape
 from urllib.parse import urlsplit
+
+from crawler.urls import is_home_page
 
 from ..portals.linxiang import ITEM_LINK, LIST_SCRIPT, year_asked
 from ..site import Agency, Column, Report, Request, Response, stable_int
@@ -35,8 +38,10 @@ class LincangSite(GeneratedSite):
 
     @property
     def subsites(self) -> list[str]:
-        """`/zfxxgk_lcs` for each start year page `/zfxxgk_lcs/zfxxgknb.html`."""
-        return ["/" + urlsplit(u).path.strip("/").split("/")[0] for u in self.registry_portal.start]
+        """`/zfxxgk_lcs` for each start year page `/zfxxgk_lcs/zfxxgknb.html`; a line that starts at
+        the home page gets a subsite named after its key, which the home page links."""
+        return ["/zfxxgk_" + re.sub(r"[^a-z]", "", self.registry_portal.key) if is_home_page(u)
+                else "/" + urlsplit(u).path.strip("/").split("/")[0] for u in self.registry_portal.start]
 
     @property
     def base_agencies(self) -> int:  # type: ignore[override]

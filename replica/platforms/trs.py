@@ -20,6 +20,8 @@ import json
 from html import escape
 from urllib.parse import urljoin, urlsplit
 
+from crawler.urls import is_home_page
+
 from ..site import Agency, Column, Entry, Report, Response, stable_int
 from .common import GeneratedSite
 
@@ -51,7 +53,10 @@ class TrsSite(GeneratedSite):
 
     @property
     def starts(self) -> list[str]:
-        return [urlsplit(u).path for u in self.registry_portal.start]
+        """The start columns' folders; a line that starts at the home page gets a column of the
+        numbered kind its district's sites use, which the home page's 政务公开 menu links."""
+        return [f"/zwgk_{100 + stable_int('zwgk', self.registry_portal.key) % 200}/zfxxgknb/" if is_home_page(u)
+                else urlsplit(u).path for u in self.registry_portal.start]
 
     @property
     def base_agencies(self) -> int:  # type: ignore[override]
