@@ -27,6 +27,10 @@ _A_REPORT = re.compile(r"(?:19|20)\d{2}\s*年|[〇○零一二三四五六七八
 #: Markers of each platform in a page's bytes, strongest first. A page names its platform when one
 #: of its markers is there; the first platform with the most markers wins.
 PLATFORM_MARKERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "anhui": (("annual-report module pages", r"/(?:OpennessAnnualReport|XxgkAnnualReport|Xxgknb)/(?:show|year)/"),
+              ("XxgkContent/OpennessContent lists", r"/(?:Xxgk|Openness)Content/showList/\d+/"),
+              ("/public/column/N?type=4 catalogue", r"/public/column/\d+\?[^\"'<>]*type=4"),
+              ("PolicyContent library", r"/(?:openness/)?PolicyContent/"), ("/site/tpl/ pages", r"/site/tpl/\d+")),
     "guangdong": (("gkmlpt _CONFIG with a SID", r"window\._CONFIG\s*=\s*\{[^<]*\bSID\b"),
                   ("gkmlpt links", r"/gkmlpt/(?:index|api|content)"), ("NFCMS_SITE_ID", r"NFCMS_SITE_ID"),
                   ("createPageHTML() pager", r"createPageHTML\(")),
@@ -41,6 +45,11 @@ PLATFORM_MARKERS: dict[str, tuple[tuple[str, str], ...]] = {
                 ("/zfxxgk_<site>_<unit>/ subsites", r"/zfxxgk_[a-z]+_[a-z0-9]+/?"),
                 ("artview report links", r"/artview/\d+/\d+\.html"), ("临沧市政府网站群", r"临沧市政府网站群")),
 }
+
+
+#: Platforms whose registry lines start at the home page: each agency's column hangs off its own
+#: disclosure page, so no one column is the site's (Anhui's module: an id and year lists per agency).
+HOME_STARTS = ("anhui",)
 
 
 def platform_of(text: str) -> tuple[str | None, list[str]]:
@@ -194,6 +203,10 @@ def discover(url: str, *, depth: int = 2) -> Discovery:
     pages, frontier = [final], [(final, text)]
     for level in range(depth + 1):
         gateways = []
+        if platform in HOME_STARTS:
+            # The platform's lists hang off its agencies' pages: the spider reads them from the home page.
+            return Discovery(url, platform, markers, final, "the home page, from which the spider reads every "
+                             "agency's lists", title, pages)
         for page_url, page_text in frontier:
             if platform == "guangdong" and (found := _gkmlpt_index(page_url, page_text)):
                 return Discovery(url, platform, markers, found, "gkmlpt", title, pages)

@@ -35,7 +35,7 @@ import click
 from .urls import is_home_page
 
 REGISTRY = Path(__file__).resolve().parents[1] / "spiders" / "portals.tsv"
-PLATFORMS = ("guangdong", "hanweb", "lincang", "trs", "yuanlue")
+PLATFORMS = ("anhui", "guangdong", "hanweb", "lincang", "trs", "yuanlue")
 LEVELS = ("province", "city", "district/county", "township", "department")
 #: What a line's column holds: the agency's own reports, or those of many agencies.
 COVERS = ("own", "many")

@@ -36,6 +36,13 @@ FLAVORS = {
         table='<table border="1" cellspacing="0" cellpadding="0" align="center" width="90%">',
         td='<td{attrs}><p align="center">{}</p></td>',
     ),
+    # Anhui's cluster: paragraphs justified and indented, cells holding a span (as its editor saves them).
+    "anhui": dict(
+        p='<p style="text-align:justify;text-indent:2em;">{}</p>',
+        h='<p style="text-align:justify;text-indent:2em;"><strong>{}</strong></p>',
+        table='<table border="1" cellspacing="0" style="border-collapse:collapse;width:100%;">',
+        td='<td{attrs} style="border:1px solid #000;text-align:center;"><span>{}</span></td>',
+    ),
     "lincang": dict(
         p='<p style="text-indent:2em;">{}</p>',
         h='<p style="text-indent:2em;"><strong>{}</strong></p>',

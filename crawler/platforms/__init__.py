@@ -5,8 +5,10 @@
 - `guangdong.GuangdongSpider`: Guangdong's NFCMS columns and gkmlpt catalogues (Dongguan).
 - `yuanlue.YuanlueSpider`: Fujian Yuanlue CMS disclosure tables (Yanping).
 - `lincang.LincangSpider`: the Lincang city site cluster, JavaScript-built year pages (Linxiang).
+- `anhui.AnhuiSpider`: Anhui's provincial site cluster, its annual-report module and `/public/` catalogue.
 """
 
+from .anhui import AnhuiSpider
 from .guangdong import GuangdongSpider
 from .hanweb import HanwebSpider
 from .lincang import LincangSpider
@@ -15,6 +17,6 @@ from .yuanlue import YuanlueSpider
 
 #: The base spider of each platform the registry names.
 BASES = {
-    "guangdong": GuangdongSpider, "hanweb": HanwebSpider, "lincang": LincangSpider, "trs": TrsSpider,
+    "anhui": AnhuiSpider, "guangdong": GuangdongSpider, "hanweb": HanwebSpider, "lincang": LincangSpider, "trs": TrsSpider,
     "yuanlue": YuanlueSpider,
 }

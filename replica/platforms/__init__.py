@@ -12,7 +12,7 @@ from crawler import registry
 
 
 #: Platform -> (module, class) of its generator.
-GENERATORS = {"guangdong": ("gkmlpt", "GkmlptSite"), "hanweb": ("hanweb", "HanwebSite"),
+GENERATORS = {"anhui": ("anhui", "AnhuiSite"), "guangdong": ("gkmlpt", "GkmlptSite"), "hanweb": ("hanweb", "HanwebSite"),
               "lincang": ("lincang", "LincangSite"), "trs": ("trs", "TrsSite"), "yuanlue": ("yuanlue", "YuanlueSite")}
 
 
