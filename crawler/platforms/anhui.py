@@ -67,7 +67,9 @@ class AnhuiSpider(PortalSpider):
         """
         if not isinstance(response, TextResponse):
             return
-        depth = response.meta.get("nianbao_menu_depth", 0)
+        must_list = bool(YEAR_LIST.search(urlsplit(response.url).path)) or response.meta.get("nianbao_public_reports")
+        # From a list, only the agency's other years: its menus were read on the way there.
+        depth = self.menu_depth if must_list else response.meta.get("nianbao_menu_depth", 0)
         column = self.column_of(response)
         for url, text in links(response):
             if not same_site(url, self.hosts) or REPORT.search(urlsplit(url).path):
@@ -77,7 +79,6 @@ class AnhuiSpider(PortalSpider):
                 yield request
         entries = [e for e in entries_from_links(response, response.url, REPORT, column) if same_site(e.url, self.hosts)]
         # Menus and agency pages list other things; a year list or a 年报 column must list reports.
-        must_list = bool(YEAR_LIST.search(urlsplit(response.url).path)) or response.meta.get("nianbao_public_reports")
         yield from self.report_requests(response, entries, empty_ok=not must_list)
 
     def _follow(self, url: str, text: str, depth: int) -> scrapy.Request | None:
