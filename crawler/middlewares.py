@@ -125,12 +125,17 @@ class JavaScriptChallengeMiddleware:
     The challenged request is repeated through scrapy-playwright; the cookies the browser ends up
     with are copied into Scrapy's cookie jar, and the original request is sent again plainly, so
     the rest of the crawl passes without the browser. A second challenge on the same request is
-    passed on (the spider's errback records it as an HTTP error).
+    passed on (the spider's errback records it as an HTTP error). Requests challenged on a host
+    while the browser answers it (a portal's start pages, asked at once) wait for that answer and
+    are sent again with its cookies: one browser visit a host.
     """
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.wait = crawler.settings.getfloat("NIANBAO_CHALLENGE_WAIT", 10.0)
+        self.answer_timeout = self.wait + crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 60)
+        #: Hosts whose challenge the browser is answering now, set when it is answered.
+        self.answering: dict[str, asyncio.Event] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -138,8 +143,12 @@ class JavaScriptChallengeMiddleware:
 
     async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
         stage = request.meta.get("nianbao_challenge")
+        host = urlsplit(request.url).hostname or ""
         if stage == "browser":
-            await self._copy_cookies(request, response)
+            try:
+                await self._copy_cookies(request, response)
+            finally:
+                self._answered(host)
             retry = request.replace(meta=self._plain_meta(request.meta, "solved"), dont_filter=True)
             self.crawler.stats.inc_value("nianbao/challenge/solved")
             return retry
@@ -149,6 +158,14 @@ class JavaScriptChallengeMiddleware:
                 logger.warning("JavaScript challenge (HTTP %s) persists at %s after the browser answered it",
                                response.status, request.meta.get(_ORIGINAL, request.url))
             return response
+        if (answering := self.answering.get(host)) is not None:
+            try:
+                await asyncio.wait_for(answering.wait(), self.answer_timeout)
+                self.crawler.stats.inc_value("nianbao/challenge/waited")
+                return request.replace(meta=self._plain_meta(request.meta, "solved"), dont_filter=True)
+            except asyncio.TimeoutError:
+                pass  # the other answer is lost: this request answers it itself
+        self.answering[host] = asyncio.Event()
         logger.info("HTTP %s JavaScript challenge at %s: answering it with the browser",
                     response.status, request.meta.get(_ORIGINAL, request.url))
         self.crawler.stats.inc_value("nianbao/challenge/seen")
@@ -167,7 +184,14 @@ class JavaScriptChallengeMiddleware:
         page = request.meta.pop("playwright_page", None)
         if page is not None:
             await page.close()
+        if request.meta.get("nianbao_challenge") == "browser":
+            self._answered(urlsplit(request.url).hostname or "")
         return None
+
+    def _answered(self, host: str) -> None:
+        """The browser's answer on `host` is in (or failed): the requests waiting for it go on."""
+        if (event := self.answering.pop(host, None)) is not None:
+            event.set()
 
     @staticmethod
     def _plain_meta(meta: dict[str, Any], stage: str) -> dict[str, Any]:

@@ -16,7 +16,8 @@ A portal fails its health checks when
   and an example URL of it;
 - a list page that showed reports in its last healthy run shows none now; or a report address
   its lists showed ends the run with no outcome at all (`SilentLossMonitor`). A list page that
-  shows none with no history to compare with is a notice, recorded but not a failure.
+  shows none with no history to compare with is a notice, recorded but not a failure; so is a list
+  page whose pager shows more pages when none was asked for (a pager the base cannot read).
 
 A check that compares this run with earlier ones reads them through `PortalMonitor.from_archive`
 (skipped, never failed, without a readable archive) and the per-run queries of `archive.runs`
@@ -281,6 +282,9 @@ class SilentLossMonitor(PortalMonitor):
       `crawl_run_portals` and shown by `nianbao runs`, without failing the portal.
     - A report archived from a list page that no list shows now (and that did not go 404/410) is a
       notice too, under the list page it was last found on.
+    - A list page whose pager says it has more pages (`共3页`, `countPage = 3`, a 下一页 link) when
+      the platform base asked for none of them (a pager it cannot read) is a notice, naming the
+      page and what showed it: the column's later pages were not crawled.
     - Every report address the lists showed must end the run with an outcome: handed to the
       archive, not due, gone, or failed (`fetch_failures`). Those with none are counted and fail
       the portal (a request lost between the spider and the archive).
@@ -321,6 +325,12 @@ class SilentLossMonitor(PortalMonitor):
             more = f" (and {len(lost) - 1} more list page{'s' if len(lost) > 2 else ''})" if len(lost) > 1 else ""
             self.fail(self.problem(lost[0], f"this list page showed {_reports(before[lost[0]])} in run {last['run_id']} "
                                             f"and none now (did its layout change?){more}"))
+
+    @monitors.name("a list page that shows more pages had them asked for")
+    def test_list_pages_with_more_pages_were_paged(self):
+        for url, shown in (getattr(self.data.spider, "unread_pagers", None) or {}).items():
+            self.notice(url, f"this list page shows more pages ({shown}) but no further list page was asked for "
+                             "(a pager the crawler cannot read): the column's later pages were not crawled")
 
     @monitors.name("the reports archived from its lists are still listed")
     def test_archived_reports_are_still_listed(self):

@@ -271,8 +271,10 @@ def test_hanweb_root_follows_subcolumns_but_not_outside_the_tree():
     root = hanweb_column([], total=0).replace(
         "</body>", '<ul class="sub"><li><a href="/col/col1229500/index.html">暨阳街道</a></li></ul></body>'
     )
-    spider.list_request(ZJ)  # as start() does
-    results = list(spider.parse(page(ZJ, root)))
+    # As find_column does when the home page links the column: its folder is the tree, read as the root.
+    spider.column_found(ZJ)
+    spider.list_request(ZJ)
+    results = list(spider.parse(page(ZJ, root, meta={"nianbao_root": True})))
     assert [r.url for r in requests_of(results)] == ["https://www.zhuji.gov.cn/col/col1229500/index.html"]
     # A news column the menu links to: read, but its links are not followed and it may list no report.
     news = hanweb_column([], total=0, crumb="要闻动态").replace(
@@ -346,6 +348,7 @@ def test_yuanlue_column_page_frames_and_menu():
     html = """<html><body><div class="menu"><a href="/cms/html/npsypqrmzf/zfxxgknb/cmx/index.html">赤门乡</a>
       <a href="/cms/infopublic/publicInfoView.shtml?directoryId=77&siteId=3">区财政局</a></div>
       <iframe src="/cms/infopublic/publicInfoView.shtml?directoryId=5&amp;siteId=3"></iframe></body></html>"""
+    spider.column_found(YP)  # the column the home page led to (yanping starts at its home page)
     results = requests_of(spider.parse(page(YP, html)))
     assert {r.url: r.callback.__name__ for r in results} == {
         "https://www.ypzf.gov.cn/cms/infopublic/publicInfoView.shtml?directoryId=5&siteId=3": "parse_list",

@@ -2,10 +2,12 @@
 
 The disclosure catalogue (`/zwgk/zfxxgkml/index.html`) links each unit's annual-report column
 `/zwgk/zfxxgkml/<unit>/zfxxgkgzndbg/index.html` (or the unit's catalogue page that links it), whose
-lists page as `index.html`, `index_2.html`, ... by a `createPageHTML(...)` script; reports are
-`.../content/post_<id>.html`. Units that run a gkmlpt catalogue (`/<unit>/gkmlpt/index`) define
+lists page as `index.html`, `index_2.html`, ... by a `createPageHTML(...)` script (or by a prefix
+of their own, `createPageHTML('page_div', 10, 1, 'xlist', 'shtml', 189)`: `xlist_2.shtml` ...; a
+pager none of these reads is noted, a notice); reports are `.../content/post_<id>.html`. Units that
+run a gkmlpt catalogue (`/<unit>/gkmlpt/index`, or the mobile `/<unit>/gkmlpt/mindex/`) define
 `window._CONFIG = {SID, TREE}` and list through JSON `/<unit>/gkmlpt/api/all/<catId>?page=N&sid=<SID>`
-(100 items a page; page 0 repeats page 1).
+(100 items a page; page 0 repeats page 1), on the catalogue's own path whatever page of it linked.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from ..dates import parse_date
 from ..spider import Entry, PortalSpider, entries_from_links, is_generic_column
 from ..urls import TwinRules
 from ..titles import normalise_title
-from ._common import folder, links, pager_total, same_site
+from ._common import check_pager, folder, gkmlpt_root, links, pager_of, same_site
 
 POST = re.compile(r"/content/(?:[\w/]+/)?post_\d+\.html")
-GKMLPT = re.compile(r"/gkmlpt/(?:index)?(?:$|[?#])")
+#: A gkmlpt catalogue's desktop or mobile index (`/gkmlpt/index`, `/gkmlpt/mindex/`), on any path.
+GKMLPT = re.compile(r"/gkmlpt/(?:m?index/?)?(?:$|[?#])")
 _REPORT_COLUMN = re.compile(r"年度报告|年报")
 _CONFIG = re.compile(r"_CONFIG\s*=\s*(\{.*?\})\s*;?\s*(?:</script>|window\.|var\s)", re.S)
-_SID = re.compile(r"\bSID\s*[:=]\s*['\"]([^'\"]+)['\"]")
+_SID = re.compile(r"\bSID['\"]?\s*[:=]\s*['\"]([^'\"]+)['\"]")
 
 
 #: Mobile twins of gkmlpt details (`mpost_<id>.html`) fold into `post_<id>.html`.
@@ -44,10 +47,6 @@ class GuangdongSpider(PortalSpider):
     post = POST
     #: The folder name of the annual-report column in every unit's catalogue.
     column_slug = "zfxxgkgzndbg"
-
-    @property
-    def catalogue(self) -> str:
-        return urlsplit(folder(self.start_urls[0])).path
 
     def parse(self, response: TextResponse, **kwargs) -> Iterator[scrapy.Request]:
         """The catalogue index (and units' catalogue pages): annual-report columns and gkmlpt catalogues.
@@ -61,7 +60,12 @@ class GuangdongSpider(PortalSpider):
             # The start page is a gkmlpt catalogue itself.
             yield from self.parse_gkmlpt(response)
             return
+        if self.is_column_page(response):
+            # The start page is an annual-report column (a department's or a town's NFCMS column).
+            yield from self.parse_list(response)
+            return
         depth = response.meta.get("nianbao_depth", 0)
+        catalogue = urlsplit(folder(response.url)).path
         for url, text in links(response):
             path = urlsplit(url).path
             if GKMLPT.search(path + "?") and self.is_department_host(url):
@@ -75,7 +79,7 @@ class GuangdongSpider(PortalSpider):
                 request = self.list_request(url, callback=self.parse_gkmlpt, column=text)
             elif self.column_slug in path or (_REPORT_COLUMN.search(text) and not self.post.search(path)):
                 request = self.list_request(url, callback=self.parse_list, column=self._unit_name(response, text))
-            elif depth == 0 and re.fullmatch(re.escape(self.catalogue) + r"[\w-]+/(?:index\.html)?", path):
+            elif depth == 0 and re.fullmatch(re.escape(catalogue) + r"[\w-]+/(?:index\.html)?", path):
                 # A unit's own catalogue page, which links its annual-report column.
                 request = self.list_request(url, column=text, meta={"nianbao_depth": 1})
             else:
@@ -84,6 +88,28 @@ class GuangdongSpider(PortalSpider):
                 yield request
         # Catalogue pages are menus; reports they happen to list are still taken.
         yield from self.report_requests(response, self._entries(response, self.column_of(response)), empty_ok=True)
+
+    def is_column_page(self, response: TextResponse) -> bool:
+        """Whether a page is an NFCMS column's list: it links reports in its own `content/` folder."""
+        own = folder(response.url) + "content/"
+        return any(e.url.startswith(own) for e in self._entries(response, ""))
+
+    def find_column(self, response, **kwargs):
+        """A home page or menu page on the way to the column; a page that links several units'
+        annual-report columns or gkmlpt catalogues is the disclosure catalogue itself, read as one.
+
+        @home_page
+        @returns requests 1
+        """
+        if isinstance(response, TextResponse) and self.is_catalogue_page(response):
+            self.column_found(response.url)
+            yield from self.parse(response)
+            return
+        yield from super().find_column(response)
+
+    def is_catalogue_page(self, response: TextResponse) -> bool:
+        units = {u for u, _ in links(response) if self.column_slug in urlsplit(u).path or GKMLPT.search(urlsplit(u).path + "?")}
+        return len(units) >= 2
 
     def is_department_host(self, url: str) -> bool:
         """A department's subdomain of the portal's domain (`audit.dg.gov.cn` for www.dg.gov.cn) that
@@ -109,11 +135,10 @@ class GuangdongSpider(PortalSpider):
         column = self.column_of(response)
         yield from self.report_requests(response, self._entries(response, column))
         base = folder(response.url)
-        urls = []
-        if pager := pager_total(response.text):
-            total, prefix, suffix = pager
-            urls = [f"{base}{prefix}_{n}.{suffix}" for n in range(2, total + 1)]
+        # NFCMS numbers page 2 `index_2` (`createPageHTML(pages, 0, ...)`, counted from 1).
+        urls = pager.urls(base, 2) if (pager := pager_of(response.text)) else []
         urls += [u for u, _ in links(response) if folder(u) == base and re.search(r"/index_\d+\.s?html?$", u)]
+        check_pager(self, response, asked=bool(urls))
         for url in urls:
             request = self.list_request(url, callback=self.parse_list, column=column)
             if request is not None:
@@ -136,7 +161,7 @@ class GuangdongSpider(PortalSpider):
             self.crawler.stats.inc_value("nianbao/list_pages")
             return
         for cat_id, _name in categories:
-            url = response.urljoin(f"api/all/{cat_id}?page=1&sid={sid}")
+            url = gkmlpt_root(response.url) + f"api/all/{cat_id}?page=1&sid={sid}"
             request = self.list_request(url, callback=self.parse_api, column=column, meta={"nianbao_gkmlpt": (cat_id, sid)})
             if request is not None:
                 yield request

@@ -3,7 +3,10 @@
 A column `/col/col<ID>/index.html` embeds its first group of records in a datastore
 (`<script type="text/xml"><datastore>...<record><![CDATA[<li><a href='/art/...'>`), drawn by
 JavaScript; later groups come from a POST to `/module/jpage/dataproxy.jsp?startrecord=A&endrecord=B
-&perpage=M` with the form fields of the page's `param_<uid>` object. The annual-report column's menu
+&perpage=M` with the form fields of the page's `param_<uid>` object, or, where the datastore gives a
+`<totalpage>`, from a GET of the `<nextgroup>` address page by page (`?page=N&webid=...`, the
+proxy's own page size). A column page showing a pager none of these reads is noted (a notice). The
+annual-report column's menu
 lists one sub-column per agency. Articles are `/art/YYYY/M/D/art_<col>_<id>.html`, also shown as
 `?xxgkhide=1` inside the disclosure module.
 """
@@ -25,13 +28,14 @@ from scrapy.http import TextResponse
 from ..spider import Entry, PortalSpider, breadcrumb, entries_from_links
 from ..titles import normalise_title
 from ..urls import TwinRules
-from ._common import links, same_site
+from ._common import check_pager, links, same_site
 
 #: Classic article addresses, and those of the jpaas publishing service (`/col/colN/art/YYYY/art_<uuid>.html`).
 ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|/col/col\d+/art/\d{4}/art_[0-9a-f]{16,}\.html")
 COLUMN = re.compile(r"/col/col(\d+)/(?:index\.html)?(?:$|\?)")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
+_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.I)
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.I)
 _PARAM = re.compile(r"var\s+param_(\w+)\s*=\s*(\{.*?\})\s*;", re.S)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]+)['\"]", re.S)
@@ -76,6 +80,8 @@ class HanwebSpider(PortalSpider):
         yield from groups
         service = list(self.jpaas_requests(response, column)) + list(self.xxgk_requests(response, column))
         yield from service
+        if in_tree:
+            check_pager(self, response, asked=bool(groups or service))
         # The root column may only be a menu; pages outside the report tree need list no report; a
         # page whose list the jpaas service or the disclosure module answers shows none itself.
         empty_ok = not in_tree or (is_root and bool(subcolumns)) or bool(service)
@@ -92,6 +98,9 @@ class HanwebSpider(PortalSpider):
 
     def group_requests(self, response: TextResponse, column: str) -> Iterator[scrapy.Request]:
         text = response.text
+        if pages := _TOTAL_PAGE.search(text):
+            yield from self.page_param_requests(response, int(pages.group(1)), column)
+            return
         total_match = _TOTAL.search(text)
         if not total_match:
             return
@@ -112,6 +121,16 @@ class HanwebSpider(PortalSpider):
                                                 "Referer": response.url, "X-Requested-With": "XMLHttpRequest"},
                 meta={"nianbao_pages": math.ceil(total / per_page)},
             )
+            if request is not None:
+                yield request
+
+    def page_param_requests(self, response: TextResponse, pages: int, column: str) -> Iterator[scrapy.Request]:
+        """Pages 2 .. `pages` of a proxy that pages by `?page=N` (GET, the parameters in the query)."""
+        form, proxy = self.proxy_form(response), self.proxy_path(response)
+        for n in range(2, pages + 1):
+            url = response.urljoin(f"{proxy}?{urlencode({'page': n, **form})}")
+            request = self.list_request(url, callback=self.parse_group, column=column,
+                                        headers={"Referer": response.url}, meta={"nianbao_pages": pages})
             if request is not None:
                 yield request
 

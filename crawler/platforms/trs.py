@@ -2,12 +2,16 @@
 
 The annual-report tree is a folder of columns (`qzfxxgknb/csq/`, `xzndbg/<town>_<id>/`); every page
 in it may carry a menu of further columns, a list of detail pages `YYYYMM/tYYYYMMDD_<docid>.html`,
-and a `createPage(<pages>, <current>, "index", "html")` script: pages are `index.html`,
-`index_1.html`, ... `index_<pages-1>.html`.
+and a pager: `createPage(<pages>, <current>, "index", "html")` or `var countPage = <pages>` in a
+script (pages `index.html`, `index_1.html`, ... `index_<pages-1>.html`),
+`createPageHTML('page_div', <pages>, 1, 'xlist', 'shtml', <records>)` (`xlist_2.shtml` ...), or
+`prepage`/`recordCount` with the later pages from the TRS list API the script names
+(`/was5/web/search?channelid=<id>&page=<n>`). A pager none of these reads is noted (a notice).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -20,10 +24,28 @@ from ..dates import parse_date
 from ..spider import Entry, PortalSpider, entries_from_links
 from ..titles import normalise_title
 from ..urls import TwinRules
-from ._common import folder, links, pager_total, same_site
+from ._common import check_pager, folder, links, pager_of, same_site
 
 DETAIL = re.compile(r"/t\d{8}_\d+(?:_wap)?\.s?html?(?:$|\?)")
 _PAGE_FILE = re.compile(r"/index(?:_\d+)?\.s?html?$")
+
+
+_RECORD_COUNT = re.compile(r"\brecordCount\s*=\s*(\d+)")
+_PREPAGE = re.compile(r"\bprepage\s*=\s*(\d+)", re.I)
+#: The list API a script names: an address with the column's channel id (`/was5/web/search?channelid=N`).
+_LIST_API = re.compile(r"[\"']((?:https?://[^\"'\s/]+)?/[^\"'\s]*\?[^\"'\s]*\bchannelid=\d+[^\"'\s]*)[\"']", re.I)
+
+
+def list_api_pages(response: TextResponse) -> list[str]:
+    """Pages 2 .. N of a list whose script sets `prepage` (rows a page) and `recordCount`, and names
+    the list API the later pages come from (`...?channelid=N`, page n as `&page=n`)."""
+    text = response.text
+    records, size, api = _RECORD_COUNT.search(text), _PREPAGE.search(text), _LIST_API.search(text)
+    if not (records and size and api) or not int(size.group(1)):
+        return []
+    address = response.urljoin(api.group(1))
+    pages = math.ceil(int(records.group(1)) / int(size.group(1)))
+    return [f"{address}{'&' if '?' in address else '?'}page={n}" for n in range(2, pages + 1)]
 
 
 _SCRIPT_DOC = re.compile(r"\{[^{}]*[\"']?chnldocurl[\"']?\s*:[^{}]*\}")
@@ -98,16 +120,25 @@ class TrsSpider(PortalSpider):
         return child != base and child.startswith(base)
 
     def page_requests(self, response: TextResponse, column: str) -> Iterator[scrapy.Request]:
-        pager = pager_total(response.text)
         base = folder(response.url)
-        urls = []
-        if pager:
-            total, prefix, suffix = pager
-            start = self.first_page_suffix
-            urls = [f"{base}{prefix}_{n}.{suffix}" for n in range(start, total + start - 1)]
+        urls = pager.urls(base, self.first_page_suffix) if (pager := pager_of(response.text)) else []
         # Pagers drawn without a script still link their pages.
         urls += [u for u, _ in links(response) if folder(u) == base and re.search(r"/index_\d+\.s?html?$", u)]
+        api = list_api_pages(response)
+        check_pager(self, response, asked=bool(urls or api))
         for url in urls:
             request = self.list_request(url, column=column, meta={"nianbao_page": True})
             if request is not None:
                 yield request
+        for url in api:
+            request = self.list_request(url, callback=self.parse_api_list, column=column, meta={"nianbao_page": True})
+            if request is not None:
+                yield request
+
+    def parse_api_list(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """A page of the TRS list API: the column's rows (absolute addresses), nothing more to follow."""
+        if not isinstance(response, TextResponse):
+            return
+        column = self.column_of(response)
+        entries = entries_from_links(response, response.url, self.detail, column) + script_entries(response, column)
+        yield from self.report_requests(response, [e for e in entries if same_site(e.url, self.hosts)])

@@ -13,7 +13,14 @@ date in `td.bt_time`; the jpaas publishing service (articles `/col/colN/art/YYYY
 lists from `/api-gateway/jpaas-publish-server/front/page/build/unit?...&paramJson={"pageNo":N,
 "pageSize":M}` whose `data.html` holds the `<li>` rows); the disclosure-catalogue module instead of
 the datastore (a form POSTed to `/module/xxgk/search.jsp` with `infotypeId`, `jdid`, `area`, `divid`,
-`currpage`, answering rows that link the `?xxgkhide=1` view, `第1/N页`).
+`currpage`, answering rows that link the `?xxgkhide=1` view, `第1/N页`); `page_param`, the newer
+proxy paging by `?page=N`: a GET of the `<nextgroup>` address with `page=N` answers page N of the
+proxy's own pages (`<totalrecord>`, `<totalpage>`, the page's records; `startrecord`/`endrecord`
+are not read), as public crawlers of such sites show (`/module/web/jpage/dataproxy.jsp?page=1&appid=1
+&webid=...&columnid=...&unitid=...` answering `<totalrecord>1928</totalrecord><totalpage>20</totalpage>`).
+No public material shows how such a column page tells its paging apart: here its datastore carries
+the proxy's `<totalpage>` as the proxy's answers do, the simplest shape consistent with them; the
+proxy's page is `perPage` records, the first the page's own.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ XXGK_SEARCH = "/module/xxgk/search.jsp"
 
 class HanwebSite(GeneratedSite):
     flavor = "hanweb"
-    variant_names = ("new_proxy", "params_in_jpage", "tr_records", "jpaas", "xxgk_search")
+    variant_names = ("new_proxy", "params_in_jpage", "tr_records", "jpaas", "xxgk_search", "page_param")
     base_agencies = 3
 
     @property
@@ -63,7 +70,9 @@ class HanwebSite(GeneratedSite):
         draw = stable_int("jpaas", self.registry_portal.key) % 4
         if draw < 2:
             return frozenset({("jpaas", "xxgk_search")[draw]})
-        return super().draw_variants() - {"jpaas", "xxgk_search"}
+        drawn = super().draw_variants() - {"jpaas", "xxgk_search"}
+        # Paging by `?page=N` is the newer proxy's (`/module/web/jpage/dataproxy.jsp`).
+        return drawn | {"new_proxy"} if "page_param" in drawn else drawn
 
     def agency_pool(self) -> list[Agency]:
         pool = [self.own_agency("own"), self.unit("dept", 1), self.unit("town", 2, town=True)]
@@ -179,12 +188,17 @@ class HanwebSite(GeneratedSite):
                 f"{k}={quote(str(v))}" for k, v in params.items())
             nextgroup = f'<a href="{self.proxy}?page=1{query}"></a>'
             ajax = ("ajaxParam:{" + ",".join(f"{k}:'{v}'" for k, v in params.items()) + "},") if self.has("params_in_jpage") else ""
+            pages = f"<totalpage>{self.proxy_pages(column)}</totalpage>\n" if self.has("page_param") else ""
             listing = (f'<div id="{uid}"><script type="text/xml"><datastore>\n<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n'
-                       f"<recordset>\n{records}</recordset>\n</datastore></script></div>\n"
+                       f"{pages}<recordset>\n{records}</recordset>\n</datastore></script></div>\n"
                        f"<script>$('#{uid}').jpage({{dataStore:$('#{uid} script').html(),perPage:{PER_PAGE},"
                        f"totalRecord:{len(column.entries)},groupSize:{GROUP // PER_PAGE},{ajax}showMode:'full'}});</script>")
         main = self._crumb(column) + self._nav() + f'<div class="main-right"><div class="column-name">{escape(column.name)}</div>{listing}</div>'
         return self.page(f"{column.name} 政府信息公开年报", main)
+
+    def proxy_pages(self, column: Column) -> int:
+        """The proxy's page count for a column paged by `?page=N`."""
+        return max(1, -(-len(column.entries) // PER_PAGE))
 
     def _dataproxy(self, req: Request) -> Response:
         params = {**req.args, **req.form}
@@ -193,13 +207,19 @@ class HanwebSite(GeneratedSite):
         if column is not None and not column.broken and params.get("webid") == str(self.webid) and params.get("webname"):
             entries = column.entries
         try:
-            start = max(1, int(params.get("startrecord", 1)))
-            end = int(params.get("endrecord", start + GROUP - 1))
+            if self.has("page_param"):
+                # This proxy pages by `page` alone, PER_PAGE records a page.
+                start = (max(1, int(params.get("page", 1) or 1)) - 1) * PER_PAGE + 1
+                end = start + PER_PAGE - 1
+            else:
+                start = max(1, int(params.get("startrecord", 1)))
+                end = int(params.get("endrecord", start + GROUP - 1))
         except ValueError:
             start, end = 1, 0
         records = "".join(f"<record><![CDATA[{self._record(e)}]]></record>\n" for e in entries[start - 1:end])
+        pages = f"<totalpage>{self.proxy_pages(column)}</totalpage>\n" if self.has("page_param") and column else ""
         xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<totalrecord>{len(entries)}</totalrecord>\n'
-               f"<recordset>\n{records}</recordset>\n</datastore>")
+               f"{pages}<recordset>\n{records}</recordset>\n</datastore>")
         return Response(200, xml.encode(), [("Content-Type", "text/xml;charset=UTF-8")])
 
     def _jpaas(self, req: Request) -> Response:

@@ -10,7 +10,19 @@ Variants, drawn per site: a start column that is a menu of sub-columns (the site
 rows `<dl><dd><a .../></dd><dd>date</dd></dl>` with the date in a sibling cell and `.htm` details
 republished in a later folder (the folder's date is not the report's); the list only in a script's
 JSON (`chnldocurl`, `doctitle`, `docreltime`) drawn by the browser; the pager a script template
-(`_nPageCount`, `_nCurrIndex`) instead of `createPage()`; `_wap` twins and bare-host twins listed.
+(`_nPageCount`, `_nCurrIndex`) instead of `createPage()`; `_wap` twins and bare-host twins listed;
+and pagers that give the page count only in a script, one pager a site:
+
+- `count_page`: `var currentPage = n; ... var countPage = N//共多少页` with a `document.write`
+  pager, no `createPage()` call (pages `index_1.html` ..., counted from 0, as public crawlers of
+  TRS sites read them);
+- `list_api`: `var prepage = P; var recordCount = R;` in the pager's script, the later pages from
+  the TRS list API `/was5/web/search?channelid=<column's channel>&page=n` (page 1 first), whose rows
+  link the reports by absolute address (as public crawlers of WAS lists show). No public material
+  shows how a page names its API: here the script holds it as a string (`var listUrl = "..."`),
+  the simplest shape consistent with a script-drawn pager;
+- `own_prefix`: `createPageHTML('page_div', N, n, 'xlist', 'shtml', R)` with the current page
+  counted from 1 and the pages named by their own prefix (`xlist.shtml`, `xlist_2.shtml` ...).
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.urls import is_home_page
 
-from ..site import Agency, Column, Entry, Report, Response, stable_int
+from ..site import Agency, Column, Entry, Report, Request, Response, html_response, stable_int
 from .common import GeneratedSite
 
 CREATE_PAGE = ('<script>function createPage(t,c,p,s){if(t<=1)return;var h=[];for(var i=0;i<t;i++){var n=i==0?p+"."+s:'
@@ -32,6 +44,25 @@ TEMPLATE_PAGER = ('<div id="pager"></div><script>var _nPageCount = {pages}; var 
                   ' var _sPageExt = "html"; var tpl = document.getElementById("pagerTpl");'
                   ' if (tpl) {{ renderPager(tpl.innerHTML, _nPageCount, _nCurrIndex, _sPageName, _sPageExt); }}</script>'
                   '<script type="text/template" id="pagerTpl"><a href="{{{{name}}}}">{{{{num}}}}</a></script>')
+COUNT_PAGE = ('<script>var currentPage = {n};//所在页从0开始\nvar prevPage = currentPage-1//上一页\n'
+              'var nextPage = currentPage+1//下一页\nvar countPage = {pages}//共多少页\n'
+              'if (countPage > 1) {{ if (currentPage > 0) document.write("<a href=\\"index" + (prevPage > 0 ? "_" + prevPage : "")'
+              ' + ".html\\">上一页</a> "); if (nextPage < countPage) document.write("<a href=\\"index_" + nextPage'
+              ' + ".html\\">下一页</a> "); }}\ndocument.write("共" + countPage + "页");</script>')
+CREATE_PAGE_HTML = ('<script>function createPageHTML(d,t,c,p,s,r){if(t<=1)return;var h=[];for(var i=1;i<=t;i++){'
+                    'var n=i==1?p+"."+s:p+"_"+i+"."+s;h.push(i==c?"<span>"+i+"</span>":"<a href=\\""+n+"\\">"+i+"</a>")}'
+                    'document.getElementById(d).innerHTML=h.join(" ")}</script>')
+WAS_SEARCH = "/was5/web/search"
+WAS_PAGER = ('<div class="page" id="pager"></div><script>var prepage = {size}; var recordCount = {records};'
+             ' var channelid = {chnl}; var listUrl = "' + WAS_SEARCH + '?channelid={chnl}";'
+             ' function drawPager(n) {{ var pages = Math.ceil(recordCount / prepage), h = [];'
+             ' for (var i = 1; i <= pages; i++) h.push(i == n ? "<span>" + i + "</span>" : "<a href=\\"javascript:goPage(" + i + ")\\">"'
+             ' + i + "</a>"); document.getElementById("pager").innerHTML = h.join(" "); }}'
+             ' function goPage(n) {{ var x = new XMLHttpRequest(); x.onload = function () {{'
+             ' document.getElementById("docs").innerHTML = x.responseText; drawPager(n); }};'
+             ' x.open("GET", listUrl + "&page=" + n); x.send(); }} drawPager(1);</script>')
+#: One pager a site: these replace `createPage()` and exclude each other.
+PAGERS = ("template_pager", "count_page", "list_api", "own_prefix")
 JSON_LIST = ('<ul class="list" id="docList"></ul><script>var docs = {docs};'
              'var ul=document.getElementById("docList");docs.forEach(function(d){{var li=document.createElement("li");'
              'li.innerHTML="<a href=\\""+d.chnldocurl+"\\" title=\\""+d.doctitle+"\\">"+d.doctitle+"</a><span>"+d.docreltime+"</span>";'
@@ -40,16 +71,37 @@ JSON_LIST = ('<ul class="list" id="docList"></ul><script>var docs = {docs};'
 
 class TrsSite(GeneratedSite):
     flavor = "trs"
-    variant_names = ("menu", "dl_rows", "json_list", "template_pager", "wap_twins", "host_twins")
+    variant_names = ("menu", "dl_rows", "json_list", "template_pager", "wap_twins", "host_twins", "count_page",
+                     "list_api", "own_prefix")
 
     def draw_variants(self) -> frozenset[str]:
         # A column of one agency's own reports is never a menu of other units' columns.
         drawn = super().draw_variants()
-        return drawn - {"menu"} if self.registry_portal.covers == "own" else drawn
+        drawn = drawn - {"menu"} if self.registry_portal.covers == "own" else drawn
+        pagers = sorted(drawn & set(PAGERS))
+        if len(pagers) > 1:
+            keep = pagers[stable_int("pager", self.registry_portal.key) % len(pagers)]
+            drawn = drawn - set(pagers) | {keep}
+        return drawn
+
+    @property
+    def pager(self) -> str:
+        """The site's pager: `createPage()`, or one of the PAGERS variants."""
+        return next((p for p in PAGERS if self.has(p)), "create_page")
 
     @property
     def per_page(self) -> int:
-        return 4 if self.has("template_pager") else 6
+        return 6 if self.pager == "create_page" else 4
+
+    def page_file(self, n: int) -> str:
+        """The file of a column's page n (0 the first)."""
+        if self.pager == "own_prefix":
+            return "xlist.shtml" if n == 0 else f"xlist_{n + 1}.shtml"
+        return "index.html" if n == 0 else f"index_{n}.html"
+
+    def channel(self, column: Column) -> int:
+        """The column's channel id, as the TRS list API knows it."""
+        return 100000 + stable_int("chnl", self.registry_portal.key, column.key) % 900000
 
     @property
     def starts(self) -> list[str]:
@@ -116,11 +168,37 @@ class TrsSite(GeneratedSite):
     # -- routes
     def route_lists(self, column: Column) -> None:
         pages = max(1, -(-len(column.entries) // self.per_page))
-        for n in range(pages):
-            name = "index.html" if n == 0 else f"index_{n}.html"
-            self.route(column.key + name, lambda req, c=column, n=n, p=pages: self.cached(
+        # Behind the list API only the first page is a file.
+        for n in range(1 if self.pager == "list_api" else pages):
+            self.route(column.key + self.page_file(n), lambda req, c=column, n=n, p=pages: self.cached(
                 f"list:{c.key}:{n}", lambda: self._list_page(c, n, p)))
-        self.route(column.key, self.routes[column.key + "index.html"])
+        self.route(column.key, self.routes[column.key + self.page_file(0)])
+        if self.pager == "list_api" and WAS_SEARCH not in self.routes:
+            self.route(WAS_SEARCH, self._was_search)
+
+    def answers(self, req: Request) -> bool:
+        # The list API serves every site of a host: each answers for its own columns' channels.
+        if req.path == WAS_SEARCH:
+            return self.pager == "list_api" and self.by_channel(req.args.get("channelid", "")) is not None
+        return super().answers(req)
+
+    def by_channel(self, chnl: str) -> Column | None:
+        return next((c for c in self.columns if str(self.channel(c)) == chnl), None)
+
+    def _was_search(self, req: Request) -> Response:
+        """A page of the list API: the column's rows of page `page` (1 the first), absolute links."""
+        column = self.by_channel(req.args.get("channelid", ""))
+        try:
+            n = max(1, int(req.args.get("page", "1") or 1)) - 1
+        except ValueError:
+            n = 0
+        entries = [] if column is None or column.broken else column.entries[n * self.per_page:(n + 1) * self.per_page]
+        rows = "".join(f'<li><a href="{escape(self.resolve(column, e.href))}" title="{escape(e.title)}" target="_blank">'
+                       f"{escape(e.title)}</a><span>{e.date:%Y-%m-%d}</span></li>" for e in entries)
+        records = len(column.entries) if column is not None else 0
+        html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><ul class="list">{rows}</ul>'
+                f"<script>var prepage = {self.per_page}; var recordCount = {records};</script></body></html>")
+        return html_response(html, self.content_type)
 
     def route_site(self) -> None:
         for start in self.starts:
@@ -174,13 +252,21 @@ class TrsSite(GeneratedSite):
             listing = '<ul class="list">' + "".join(
                 f'<li><a href="{escape(e.href)}" title="{escape(e.title)}" target="_blank">{escape(e.title)}</a>'
                 f"<span>{e.date:%Y-%m-%d}</span></li>" for e in entries) + "</ul>"
-        if self.has("template_pager"):
-            pager = TEMPLATE_PAGER.format(pages=pages, n=n)
-        else:
-            pager = f'{CREATE_PAGE}<script>createPage({pages}, {n}, "index", "html");</script>'
-        main = (self._crumb(column) + self.menu(column.key) + f'<div class="right"><div class="col-name">{escape(column.name)}</div>{listing}'
-                f'<div class="page">{pager}</div></div>')
+        main = (self._crumb(column) + self.menu(column.key) + f'<div class="right"><div class="col-name">{escape(column.name)}</div>'
+                f'<div id="docs">{listing}</div><div class="page">{self._pager(column, n, pages)}</div></div>')
         return self.page(f"{column.name}_政府信息公开年报", main)
+
+    def _pager(self, column: Column, n: int, pages: int) -> str:
+        if self.pager == "template_pager":
+            return TEMPLATE_PAGER.format(pages=pages, n=n)
+        if self.pager == "count_page":
+            return COUNT_PAGE.format(pages=pages, n=n)
+        if self.pager == "list_api":
+            return WAS_PAGER.format(size=self.per_page, records=len(column.entries), chnl=self.channel(column))
+        if self.pager == "own_prefix":
+            return (f'<div id="page_div"></div>{CREATE_PAGE_HTML}<script>createPageHTML(\'page_div\', {pages}, {n + 1}, '
+                    f"'xlist', 'shtml', {len(column.entries)});</script>")
+        return f'{CREATE_PAGE}<script>createPage({pages}, {n}, "index", "html");</script>'
 
     def detail_page(self, report: Report, column: Column) -> Response:
         head = (f'<meta name="ArticleTitle" content="{escape(report.title)}"><meta name="PubDate" '

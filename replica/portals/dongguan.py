@@ -21,6 +21,8 @@ import json
 import secrets
 from html import escape
 
+from crawler import registry
+
 from ..site import (
     Agency, Article, Attachment, Column, Portal, Report, Request, Response, absolute, epoch, html_response,
     stable_int,
@@ -151,8 +153,16 @@ class Dongguan(Portal):
 
     # ------------------------------------------------------------ content
     def agency_pool(self) -> list[Agency]:
+        # A department whose subdomain is a registry line of its own (dg_audit) is that line's, not the city's.
         return [Agency(slug, name, full, kind, tuple(range(first, 2025)), extra={"gkmlpt": GKMLPT_UNITS.get(slug)})
-                for slug, name, full, kind, first in POOL]
+                for slug, name, full, kind, first in POOL if self._city_unit(slug)]
+
+    @staticmethod
+    def _city_unit(slug: str) -> bool:
+        place = GKMLPT_UNITS.get(slug, "")
+        if not place.startswith("//"):
+            return True
+        return registry.owner("http:" + place) in (None, "dongguan")
 
     def report_title(self, agency: Agency, year: int, seed: str | None) -> str:
         variants = (f"{agency.full}{year}年政府信息公开工作年度报告", f"{agency.full}{year}年度政府信息公开工作年度报告",
