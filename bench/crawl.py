@@ -7,7 +7,8 @@ with every registry spider in one process, as `nianbao crawl` runs them (NIANBAO
 a time), recording every request they send; then replays exactly those requests with one bare
 spider per portal that parses nothing, under the same settings (concurrency, throttle, replica
 proxy, browser for the pages that need it). Prints pages/s for both, the ratio spiders/bare (the aim
-is ≥ 0.8) and the crawl process's peak RSS (the aim is under 1 GB).
+is ≥ 0.8) and the peak RSS of the crawl's whole process tree, browser included (the aim is under
+1 GB), beside the crawl process's own.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import default_scale, manifest, portals, report_pages, run_bare, run_children, run_spiders, scrapy_settings, served
+from common import (default_scale, manifest, portals, report_pages, require, run_bare, run_children, run_spiders,
+                    scrapy_settings, served)
 
 
 def main() -> None:
+    require("psutil")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=0, help="replica scale (default: the smallest with ≥ 5,000 report pages)")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests per host, both runs")
@@ -45,8 +48,11 @@ def main() -> None:
           f"{spiders['seconds']:.1f} s = {rate_s:.1f} pages/s (failures: {spiders.get('failed', {})})")
     print(f"bare spiders: {bare['responses']} responses in {bare['seconds']:.1f} s = {rate_b:.1f} pages/s")
     print(f"ratio spiders/bare: {rate_s / rate_b:.2f} (aim ≥ 0.80)")
-    print(f"peak RSS of the crawl process: registry spiders {spiders['peak_rss_mb']['crawl']:.0f} MB, "
-          f"bare {bare['peak_rss_mb']['crawl']:.0f} MB (aim < 1024 MB)")
+    print(f"peak RSS of the crawl's process tree (crawl, browser drivers, Chromium): registry spiders "
+          f"{spiders['peak_rss_mb']['tree']:.0f} MB over up to {spiders['peak_rss_mb']['tree_processes']} processes, "
+          f"bare {bare['peak_rss_mb']['tree']:.0f} MB (aim < 1024 MB)")
+    print(f"peak RSS of the crawl process alone: registry spiders {spiders['peak_rss_mb']['crawl']:.0f} MB, "
+          f"bare {bare['peak_rss_mb']['crawl']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,13 @@ class HanwebSite(GeneratedSite):
             agency.extra["col"] = self.root_col + 1 + n
         return pool
 
+    def href(self, column: Column, path: str) -> str:
+        # A line on two sites (a city's portal and its older disclosure host): both sites' columns
+        # list the documents where they live, on the first host.
+        if len({h.removeprefix("www.") for h in self.registry_portal.hosts}) > 1:
+            return f"{self.scheme}://{self.host}{path}"
+        return path
+
     def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         col = agency.extra["col"]
         if self.has("jpaas"):

@@ -7,7 +7,7 @@ from `/zfxxgk/nbList.do?catalogId=..&orgCode=..&nbYear=..`, so the page needs a 
 
 Variants, drawn per site: year pages rendered on the server (the list in the HTML); catalogue 258
 instead of 195; a menu of the site's units' subsites linked without a trailing slash
-(`/zfxxgk_lcs_czj`); older reports at `/info/<col>/<id>.htm`.
+(`/zfxxgk_lcs_czj`); older reports at `/info/<col>/<id>.htm` (the year list's endpoint gives their `url`).
 """
 
 from __future__ import annotations
@@ -54,8 +54,14 @@ class LincangSite(GeneratedSite):
         first = self.subsites[0]
         pool += [self.unit(f"{first}_{name}", n) for n, name in enumerate(("czj", "mzj", "jyj", "wjj", "sfj", "tjj"), max(3, len(self.subsites)))]
         for n, agency in enumerate(pool):
-            agency.extra["org"] = f"A01A0{1 + stable_int('org', self.registry_portal.key) % 8}A0{n + 1}"
+            agency.extra["org"] = f"{self.org_prefix}A0{n + 1}"
         return pool
+
+    @property
+    def org_prefix(self) -> str:
+        """The site's organisation codes' head: distinct for the lines of one host, whose subsites
+        ask the one list endpoint."""
+        return f"A01A{10 + stable_int('org', self.registry_portal.key) % 90}"
 
     def page_path(self, agency: Agency, doc_id: int, when: dt.datetime, year: int) -> str:
         if self.has("info_shape") and year < 2020:
@@ -64,7 +70,7 @@ class LincangSite(GeneratedSite):
 
     def layout_fault_agency(self) -> Agency:
         agency = super().layout_fault_agency()
-        agency.key, agency.extra["org"] = f"{self.subsites[0]}_kfq", "A09A09"
+        agency.key, agency.extra["org"] = f"{self.subsites[0]}_kfq", f"{self.org_prefix}A99"
         return agency
 
     def add_mess(self) -> None:
@@ -73,6 +79,12 @@ class LincangSite(GeneratedSite):
     @cached_property
     def by_org(self) -> dict[str, Column]:
         return {c.agency.extra["org"]: c for c in self.columns}
+
+    def answers(self, req: Request) -> bool:
+        # The list endpoint serves every site of a host: each answers for its own agencies.
+        if req.path == API:
+            return req.args.get("orgCode", "") in self.by_org
+        return super().answers(req)
 
     # -- routes
     def route_lists(self, column: Column) -> None:
@@ -134,8 +146,10 @@ class LincangSite(GeneratedSite):
         if column is None or column.broken:
             body = {"code": 1, "msg": "机构不存在", "data": []}
         else:
-            data = [{"id": getattr(e.target, "doc_id", 0), "title": e.title, "pubDate": f"{e.date:%Y-%m-%d %H:%M}"}
-                    for e in column.entries if e.year == year and e.href.startswith(column.key)]
+            # A report kept at an older address (`/info/<col>/<id>.htm`) is listed with its own `url`.
+            data = [{"id": getattr(e.target, "doc_id", 0), "title": e.title, "pubDate": f"{e.date:%Y-%m-%d %H:%M}",
+                     **({} if e.href.startswith(column.key) else {"url": e.href})}
+                    for e in column.entries if e.year == year]
             body = {"code": 0, "total": len(data), "data": data}
         return Response(200, json.dumps(body, ensure_ascii=False).encode(), [("Content-Type", "application/json;charset=UTF-8")])
 

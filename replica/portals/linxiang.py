@@ -78,7 +78,7 @@ LIST_SCRIPT = """<script>
     var rows = %(rows)s;
     for (var i = 0; i < rows.length; i++) {
       var d = rows[i];
-      var href = base + '/artview/%(catalog)d/' + d.id + '.html?nbYear=' + year + '&orgCode=' + org;
+      var href = d.url || (base + '/artview/%(catalog)d/' + d.id + '.html?nbYear=' + year + '&orgCode=' + org);
       %(item)s
     }
     box.innerHTML = html.length ? html.join('') : '<li class="empty">暂无数据</li>';
