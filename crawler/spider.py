@@ -386,8 +386,8 @@ class PortalSpider(scrapy.Spider):
 
         A list page with no annual report among its entries is logged as a warning naming the
         portal and the page (a layout change shows up here first) unless `empty_ok`, or unless it
-        lists the column's other documents (a later page of a column that mixes in guides and
-        plans: its layout is read, a portal whose lists show no report at all still fails).
+        is a later page of a list (`nianbao_page` in its meta) showing the column's other documents
+        (a column that mixes in guides and plans: its layout is read).
         """
         stats = self.crawler.stats
         stats.inc_value("nianbao/list_pages")
@@ -402,7 +402,8 @@ class PortalSpider(scrapy.Spider):
             found += 1
             yield from self.report_fetches(entry, found_on=response.url, listed=True)
         self.list_yields[response.url] = self.list_yields.get(response.url, 0) + found
-        if not found and not empty_ok and not others:
+        later_page = bool(getattr(response, "meta", {}).get("nianbao_page"))  # no meta: a response without request
+        if not found and not empty_ok and not (others and later_page):
             self.warn_empty(response)
         elif not found and not empty_ok:
             self.logger.info("%s: list page %s lists %d other documents and no report", self.portal, response.url, others)

@@ -140,7 +140,7 @@ class GuangdongSpider(PortalSpider):
         urls += [u for u, _ in links(response) if folder(u) == base and re.search(r"/index_\d+\.s?html?$", u)]
         check_pager(self, response, asked=bool(urls))
         for url in urls:
-            request = self.list_request(url, callback=self.parse_list, column=column)
+            request = self.list_request(url, callback=self.parse_list, column=column, meta={"nianbao_page": True})
             if request is not None:
                 yield request
 
