@@ -83,12 +83,6 @@ def pager_of(text: str) -> Pager | None:
     return None
 
 
-def pager_total(text: str) -> tuple[int, str, str] | None:
-    """(total pages, file prefix, suffix) of `pager_of(text)`."""
-    pager = pager_of(text)
-    return (pager.total, pager.prefix, pager.suffix) if pager else None
-
-
 #: What a pager with more than one page shows: a page count in its text or a script variable, or a
 #: link to the next or last page.
 _PAGE_COUNTS = (
@@ -98,7 +92,8 @@ _PAGE_COUNTS = (
 )
 _NEXT_LINK = re.compile(r"^\s*(?:下一页|下页|尾页|末页|最后一页|>>|»)\s*$")
 _DEAD_SCRIPT = re.compile(r"javascript:\s*(?:void\b|;|$)", re.I)
-_RECORD_COUNT = re.compile(r"\brecordCount\s*=\s*(\d+)")
+#: A script's record count (`var recordCount = 189`), which with a page size gives the page count.
+RECORD_COUNT = re.compile(r"\brecordCount\s*=\s*(\d+)")
 _PAGE_SIZE = re.compile(r"\b(?:prepage|pageSize|perPage)\s*=\s*(\d+)", re.I)
 
 
@@ -116,7 +111,7 @@ def unread_pager(response: TextResponse) -> str | None:
         if _NEXT_LINK.match(label) and href and not href.startswith("#") and not _DEAD_SCRIPT.match(href) \
                 and urljoin(response.url, href) != response.url:
             return f"a {label} link to {href}"
-    records, size = _RECORD_COUNT.search(text), _PAGE_SIZE.search(text)
+    records, size = RECORD_COUNT.search(text), _PAGE_SIZE.search(text)
     if records and size and int(records.group(1)) > int(size.group(1)) > 0:
         return f"{records.group(0)}, {size.group(0)}"
     return None

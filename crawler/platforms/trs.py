@@ -24,13 +24,12 @@ from ..dates import parse_date
 from ..spider import Entry, PortalSpider, entries_from_links
 from ..titles import normalise_title
 from ..urls import TwinRules
-from ._common import check_pager, folder, links, pager_of, same_site
+from ._common import RECORD_COUNT, check_pager, folder, links, pager_of, same_site
 
 DETAIL = re.compile(r"/t\d{8}_\d+(?:_wap)?\.s?html?(?:$|\?)")
 _PAGE_FILE = re.compile(r"/index(?:_\d+)?\.s?html?$")
 
 
-_RECORD_COUNT = re.compile(r"\brecordCount\s*=\s*(\d+)")
 _PREPAGE = re.compile(r"\bprepage\s*=\s*(\d+)", re.I)
 #: The list API a script names: an address with the column's channel id (`/was5/web/search?channelid=N`).
 _LIST_API = re.compile(r"[\"']((?:https?://[^\"'\s/]+)?/[^\"'\s]*\?[^\"'\s]*\bchannelid=\d+[^\"'\s]*)[\"']", re.I)
@@ -40,7 +39,7 @@ def list_api_pages(response: TextResponse) -> list[str]:
     """Pages 2 .. N of a list whose script sets `prepage` (rows a page) and `recordCount`, and names
     the list API the later pages come from (`...?channelid=N`, page n as `&page=n`)."""
     text = response.text
-    records, size, api = _RECORD_COUNT.search(text), _PREPAGE.search(text), _LIST_API.search(text)
+    records, size, api = RECORD_COUNT.search(text), _PREPAGE.search(text), _LIST_API.search(text)
     if not (records and size and api) or not int(size.group(1)):
         return []
     address = response.urljoin(api.group(1))
