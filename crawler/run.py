@@ -204,27 +204,46 @@ def _crawl_locked(path: Path, names: list[str], settings, *, verbose: bool = Fal
     return {"finished": EXIT_OK, "interrupted": EXIT_INTERRUPTED}.get(outcome, EXIT_FAILED)
 
 
-def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=None) -> None:
+#: The lane every portal that renders with a browser takes besides its sites (see `crawl_in_turn`).
+BROWSER_LANE = "<browser>"
+
+
+def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=None,
+                  browsers_at_once: int | None = None) -> None:
     """Crawl `spiders` (names or classes) `at_once` at a time, each next one as soon as one finishes,
     so that memory stays bounded however many portals the registry holds. Portals that share a host
-    never run at the same time: one host is crawled as politely as one portal would crawl it.
-    `crawlers` gets each one as it starts (after `prepare(crawler)`, e.g. to connect signals). After
-    an interrupt (Ctrl-C, SIGTERM) no further spider starts: the next run crawls them."""
+    never run at the same time: one host is crawled as politely as one portal would crawl it. Of the
+    portals whose lists a browser renders, at most `browsers_at_once` run at a time (default: the
+    setting `NIANBAO_BROWSER_PORTALS_AT_ONCE`). `crawlers` gets each one as it starts (after
+    `prepare(crawler)`, e.g. to connect signals). After an interrupt (Ctrl-C, SIGTERM) no further
+    spider starts: the next run crawls them."""
     waiting = list(spiders)
+    if browsers_at_once is None:
+        browsers_at_once = process.settings.getint("NIANBAO_BROWSER_PORTALS_AT_ONCE", 2)
+    room = {BROWSER_LANE: max(1, browsers_at_once)}
+    lanes = {id(spider): portal_lanes(spider, process) for spider in waiting}
     busy: dict[str, int] = {}
     running = [0]
+
+    def free(spider) -> bool:
+        return all(busy.get(lane, 0) < room.get(lane, 1) for lane in lanes[id(spider)])
 
     def startable() -> int | None:
         # Of the portals free to start, one of the host with the most portals still waiting: a host's
         # portals run one after another, so the longest such chain starts first.
-        free = [i for i, spider in enumerate(waiting) if not (portal_sites(spider) & busy.keys())]
-        if not free:
+        ready = [i for i, spider in enumerate(waiting) if free(spider)]
+        if not ready:
             return None
         queued: dict[str, int] = {}
         for spider in waiting:
-            for site in portal_sites(spider):
-                queued[site] = queued.get(site, 0) + 1
-        return max(free, key=lambda i: (max((queued[s] for s in portal_sites(waiting[i])), default=1), -i))
+            for lane in lanes[id(spider)]:
+                queued[lane] = queued.get(lane, 0) + 1
+
+        def chain(i: int) -> float:
+            spider_lanes = lanes[id(waiting[i])]
+            return max((queued[lane] / room.get(lane, 1) for lane in spider_lanes), default=1)
+
+        return max(ready, key=lambda i: (chain(i), -i))
 
     def fill() -> None:
         while waiting and running[0] < max(1, at_once):
@@ -232,8 +251,8 @@ def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=
             if index is None:
                 return
             spider = waiting.pop(index)
-            for site in portal_sites(spider):
-                busy[site] = busy.get(site, 0) + 1
+            for lane in lanes[id(spider)]:
+                busy[lane] = busy.get(lane, 0) + 1
             running[0] += 1
             crawler = process.create_crawler(spider)
             if prepare is not None:
@@ -243,10 +262,10 @@ def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=
 
     def finished(result, crawler, spider):
         running[0] -= 1
-        for site in portal_sites(spider):
-            busy[site] -= 1
-            if not busy[site]:
-                del busy[site]
+        for lane in lanes[id(spider)]:
+            busy[lane] -= 1
+            if not busy[lane]:
+                del busy[lane]
         if crawler.stats.get_value("finish_reason") == "shutdown":
             waiting.clear()
         else:
@@ -254,6 +273,20 @@ def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=
         return result
 
     fill()
+
+
+def portal_lanes(spider, process=None) -> set[str]:
+    """What a portal holds while it runs: its sites, and the browser lane if its lists need one."""
+    lanes = portal_sites(spider)
+    spider_class = spider
+    if isinstance(spider, str) and process is not None:
+        try:
+            spider_class = process.spider_loader.load(spider)
+        except KeyError:
+            spider_class = None
+    if getattr(spider_class, "uses_browser", False):
+        lanes.add(BROWSER_LANE)
+    return lanes
 
 
 def portal_sites(spider) -> set[str]:

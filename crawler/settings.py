@@ -55,6 +55,9 @@ NIANBAO_REPLICA = os.environ.get("NIANBAO_REPLICA", "")
 # `nianbao crawl` crawls this many portals at a time, the next as soon as one finishes: memory stays
 # bounded however many portals the registry holds (each portal is polite to its own hosts).
 NIANBAO_PORTALS_AT_ONCE = 16
+# Of those, how many whose lists a browser renders: each starts its own Chromium, and a dozen at once
+# on two cores leave their pages unanswered past the download timeout.
+NIANBAO_BROWSER_PORTALS_AT_ONCE = 2
 # Seconds the browser gets to set a JavaScript challenge's cookie.
 NIANBAO_CHALLENGE_WAIT = 10.0
 

@@ -160,6 +160,10 @@ class PortalSpider(scrapy.Spider):
     #: How this portal's twin addresses fold into one (see `crawler.urls.TwinRules`).
     twins: TwinRules = NO_TWINS
 
+    #: Whether its list pages are rendered by a browser: a run starts only a few such portals at
+    #: once (`NIANBAO_BROWSER_PORTALS_AT_ONCE`).
+    uses_browser: bool = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("name")

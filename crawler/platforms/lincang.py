@@ -32,6 +32,8 @@ def nb_year(url: str) -> str | None:
 
 
 class LincangSpider(PortalSpider):
+    uses_browser = True
+
     #: Browser options for the year pages: wait until the list's requests have settled.
     browser_meta = {
         "playwright": True,
