@@ -385,13 +385,15 @@ class PortalSpider(scrapy.Spider):
                 best = folder
         return self._column_folders.get(best, "")
 
-    def report_requests(self, response: Response, entries: Iterable[Entry], *, empty_ok: bool = False) -> Iterator[scrapy.Request]:
+    def report_requests(self, response: Response, entries: Iterable[Entry], *, empty_ok: bool = False,
+                        paged: bool = False) -> Iterator[scrapy.Request]:
         """Requests for the annual reports among a list page's entries, each report once.
 
         A list page with no annual report among its entries is logged as a warning naming the
         portal and the page (a layout change shows up here first) unless `empty_ok`, or unless it
-        is a later page of a list (`nianbao_page` in its meta) showing the column's other documents
-        (a column that mixes in guides and plans: its layout is read).
+        shows the column's other documents and is a later page of a list (`nianbao_page` in its
+        meta) or one whose further pages are asked for (`paged`): a column that mixes in guides and
+        plans, whose layout is read, and whose reports may all be on other pages.
         """
         stats = self.crawler.stats
         stats.inc_value("nianbao/list_pages")
@@ -407,7 +409,7 @@ class PortalSpider(scrapy.Spider):
             yield from self.report_fetches(entry, found_on=response.url, listed=True)
         self.list_yields[response.url] = self.list_yields.get(response.url, 0) + found
         later_page = bool(getattr(response, "meta", {}).get("nianbao_page"))  # no meta: a response without request
-        if not found and not empty_ok and not (others and later_page):
+        if not found and not empty_ok and not (others and (later_page or paged)):
             self.warn_empty(response)
         elif not found and not empty_ok:
             self.logger.info("%s: list page %s lists %d other documents and no report", self.portal, response.url, others)

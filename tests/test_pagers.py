@@ -130,6 +130,37 @@ def test_nfcms_createpagehtml_with_a_prefix_of_its_own():
     assert [u.rsplit("/", 1)[1] for u in list_urls(results)] == ["xlist_2.shtml", "xlist_3.shtml"]
 
 
+OTHER_ROWS = """<ul class="list">
+<li><a href="./202502/t20250224_2001.html" title="2025年政务公开工作要点">2025年政务公开工作要点</a><span>2025-02-24</span></li>
+<li><a href="./202502/t20250204_2002.html" title="某局政府信息公开指南">某局政府信息公开指南</a><span>2025-02-04</span></li>
+</ul>"""
+
+
+@pytest.mark.parametrize("base", ["trs", "nfcms"])
+def test_a_paged_list_whose_page_shows_only_other_documents_is_no_layout_warning(base):
+    # A column that mixes in guides and plans may show none of its reports on one page: a page
+    # whose other pages are asked for, or a later page, is read; one with neither is a warning.
+    rows = OTHER_ROWS
+    if base == "trs":
+        spider, url = make_spider(TrsPlatformSpider, TRS), TRS
+        parse = spider.parse
+    else:
+        url = "https://www.example-gd.gov.cn/zwgkk/bmxxgkndbg/"
+        spider = make_spider(GuangdongPlatformSpider, "https://www.example-gd.gov.cn/")
+        parse = spider.parse_list
+        rows = rows.replace("./202502/t20250224_2001.html", "./content/post_9725338.html")
+        rows = rows.replace("./202502/t20250204_2002.html", "./content/post_9627677.html")
+    stats = spider.crawler.stats
+    paged = list(parse(page(url, f'<html><body>{rows}<script>createPageHTML(3, 0, "index", "html");</script></body></html>')))
+    assert report_urls(paged) == [] and len(list_urls(paged)) == 2
+    assert not stats.get_value("nianbao/empty_list_page")
+    later = list(parse(page(url + "index_2.html", f"<html><body>{rows}</body></html>", meta={"nianbao_page": True})))
+    assert report_urls(later) == [] and not stats.get_value("nianbao/empty_list_page")
+    alone = list(parse(page(url + "other/", f"<html><body>{rows}</body></html>")))
+    assert report_urls(alone) == []
+    assert stats.get_value("nianbao/empty_list_page") == 1 and spider.empty_lists == [url + "other/"]
+
+
 def test_the_older_pagers_still_number_their_pages_as_before():
     spider = make_spider(TrsPlatformSpider, TRS)
     results = list(spider.parse(page(TRS, f'<html><body>{ROWS}<script>createPage(3, 0, "index", "html");</script></body></html>')))

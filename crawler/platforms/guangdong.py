@@ -133,7 +133,12 @@ class GuangdongSpider(PortalSpider):
         if not isinstance(response, TextResponse):
             return
         column = self.column_of(response)
-        yield from self.report_requests(response, self._entries(response, column))
+        pages = list(self.page_requests(response, column))
+        yield from self.report_requests(response, self._entries(response, column), paged=bool(pages))
+        yield from pages
+
+    def page_requests(self, response: TextResponse, column: str) -> Iterator[scrapy.Request]:
+        """A column page's other pages."""
         base = folder(response.url)
         # NFCMS numbers page 2 `index_2` (`createPageHTML(pages, 0, ...)`, counted from 1).
         urls = pager.urls(base, 2) if (pager := pager_of(response.text)) else []

@@ -90,8 +90,9 @@ class TrsSpider(PortalSpider):
         entries = [e for e in entries if same_site(e.url, self.hosts)]
         # A page that leads to sub-columns is a menu; only a leaf column must list reports.
         leads_down = any(self._is_child(r.url, response.url) for r in children) or self._has_child_links(response)
-        yield from self.report_requests(response, entries, empty_ok=leads_down)
-        yield from self.page_requests(response, column)
+        pages = list(self.page_requests(response, column))
+        yield from self.report_requests(response, entries, empty_ok=leads_down, paged=bool(pages))
+        yield from pages
 
     def column_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
         for url, text in links(response):
