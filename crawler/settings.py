@@ -245,8 +245,6 @@ if NIANBAO_REPLICA:
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # One driver and one Chromium for the process, started when a page first needs them (crawler/browser.py).
 PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browser.SharedBrowserProvider"
-# Pages open at once per portal: each is a renderer process of its own.
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_ABORT_REQUEST = "crawler.hygiene.abort_request"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
