@@ -243,8 +243,6 @@ if _CHROMIUM:
 if NIANBAO_REPLICA:
     PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA, "bypass": ",".join(GOOGLE_SERVICE_HOSTS)}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
-# One driver and one Chromium for the process, started when a page first needs them (crawler/browser.py).
-PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browser.SharedBrowserProvider"
 PLAYWRIGHT_ABORT_REQUEST = "crawler.hygiene.abort_request"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
