@@ -161,8 +161,8 @@ NIANBAO_RENDER_CACHE_DIR = ""
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.handler.DownloadHandler",
+    "https": "crawler.handler.DownloadHandler",
 }
 
 
