@@ -275,7 +275,7 @@ def main() -> None:
         mode, replica, record, db = args._mode
         if mode == "bare":
             result = run_bare(scrapy_settings(replica, args.concurrency), Path(record))
-        else:  # the spiders, archiving into db, or (mode "spiders") not archiving at all
+        else:  # the spiders, archiving into db, or (modes "spiders" and "warm") not archiving at all
             scratch = Path(record).with_suffix(".spiders.jsonl")
             result = run_spiders(scrapy_settings(replica, args.concurrency, db if mode == "archive" else ""),
                                  Path(record) if mode == "archive" else scratch)

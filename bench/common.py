@@ -77,10 +77,18 @@ def served(scale: int) -> Iterator[str]:
         proc.wait(10)
 
 
+#: The child run that comes first and is not measured: the replica generates each page, PDF and
+#: office file on its first request and then serves it from memory, so without it the first
+#: measured run pays for generating what the later runs are served from cache (on two cores the
+#: replica's work halved the first run's speed).
+WARM_UP = "warm"
+
+
 def run_children(script: str, modes: tuple[str, ...], concurrency: int, *args: object) -> dict[str, dict]:
-    """Run `script` once per mode as a child process; each prints its result as a JSON last line."""
+    """Run `script` once per mode as a child process, after a warm-up run (mode WARM_UP, a crawl by
+    the spiders that archives nothing); each prints its result as a JSON last line."""
     results = {}
-    for mode in modes:
+    for mode in (WARM_UP, *modes):
         out = subprocess.run(
             [sys.executable, script, "--concurrency", str(concurrency), mode, *map(str, args)],
             capture_output=True, text=True, cwd=ROOT,
@@ -261,33 +269,40 @@ def peak_rss_mb(tree: "TreePeak | None" = None) -> dict:
     peaks = {"crawl": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
              "largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
     if tree is not None:
-        peaks.update(tree=tree.peak / 2**20, tree_processes=tree.most_processes)
+        peaks.update(tree=tree.peak / 2**20, tree_pss=tree.peak_pss / 2**20, tree_processes=tree.most_processes)
     return peaks
 
 
 class TreePeak:
     """The peak of the summed RSS of this process and all its descendants, sampled in a thread every
-    `interval` seconds while the block runs (what an operator's `top` shows, not one process)."""
+    `interval` seconds while the block runs (what an operator's `top` shows, not one process).
+
+    Summed RSS counts the pages Chromium's processes share once in each of them; the peak of the
+    summed PSS (each shared page divided among its sharers, where /proc gives it) is what the tree
+    takes from the machine."""
 
     def __init__(self, interval: float = 0.1) -> None:
         require("psutil")
         import psutil
 
         self.interval, self.root = interval, psutil.Process()
-        self.peak, self.most_processes = 0, 0
+        self.peak, self.peak_pss, self.most_processes = 0, 0, 0
         self._stop = None
 
     def sample(self) -> None:
         import psutil
 
-        total, count = 0, 0
+        total, total_pss, count = 0, 0, 0
         for proc in [self.root, *self.root.children(recursive=True)]:
             try:
-                total += proc.memory_info().rss
+                memory = proc.memory_full_info() if hasattr(psutil.Process, "memory_full_info") else proc.memory_info()
+                total += memory.rss
+                total_pss += getattr(memory, "pss", memory.rss)
                 count += 1
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
         self.peak, self.most_processes = max(self.peak, total), max(self.most_processes, count)
+        self.peak_pss = max(self.peak_pss, total_pss)
 
     def __enter__(self) -> "TreePeak":
         import threading
