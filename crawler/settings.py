@@ -48,6 +48,20 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 429, 522, 524]
+# A browser page that times out is retried as any other timeout (Scrapy's list, plus Playwright's).
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+    "playwright.async_api.TimeoutError",
+]
 # Pauses between retries grow exponentially (jittered, never blocking the reactor).
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
@@ -250,6 +264,10 @@ if _CHROMIUM:
 if NIANBAO_REPLICA:
     PLAYWRIGHT_LAUNCH_OPTIONS["proxy"] = {"server": NIANBAO_REPLICA, "bypass": ",".join(GOOGLE_SERVICE_HOSTS)}
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# One driver and one Chromium for the process, started when a page first needs them (crawler/browser.py).
+PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browser.SharedBrowserProvider"
+# Pages open at once per portal: each is a renderer process of its own (~100 MB).
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_ABORT_REQUEST = "crawler.hygiene.abort_request"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
