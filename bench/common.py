@@ -193,40 +193,21 @@ def run_bare(settings, record: Path) -> dict:
     from scrapy.crawler import CrawlerProcess
     from scrapy_playwright.page import PageMethod
 
-    from scrapy.spiderloader import SpiderLoader
-
-    from crawler import registry
     from crawler.run import crawl_in_turn
-
-    loader = SpiderLoader.from_settings(settings.copy())
-
-    def portal_uses_browser(portal: str) -> bool:
-        try:
-            return bool(getattr(loader.load(portal), "uses_browser", False))
-        except KeyError:
-            return False
-
-    def hosts_of(portal: str) -> tuple[str, ...]:
-        try:
-            return registry.get(portal).hosts
-        except KeyError:
-            return ()
 
     requests = [json.loads(line) for line in record.read_text().splitlines() if line]
     by_spider: dict[str, list[dict]] = {}
     for r in requests:
         by_spider.setdefault(r.get("spider", "bare"), []).append(r)
-    # The same downloader stack; only the spiders are bare (no parsing, no items).
-    settings.set("SPIDER_MODULES", [], priority="cmdline")
+    # The same settings and downloader stack; only the spiders are bare (no parsing, no items).
     counts: dict = {"responses": 0, "bytes": 0}
     marks = {"last_response": 0.0}
 
     def bare_spider(portal: str, replay: list[dict]) -> type:
         class BareSpider(scrapy.Spider):
             name = f"bare_{portal}"
-            # The portal's hosts and browser use, so that crawl_in_turn runs them as it runs the portal.
-            start_urls = [f"https://{host}/" for host in hosts_of(portal)]
-            uses_browser = portal_uses_browser(portal)
+            # crawl_in_turn runs it on the portal's lanes (its hosts, the browser's), as the portal ran.
+            runs_as = portal
 
             async def start(self):
                 for r in replay:

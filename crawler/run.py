@@ -219,7 +219,7 @@ def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=
     spider starts: the next run crawls them."""
     waiting = list(spiders)
     if browsers_at_once is None:
-        browsers_at_once = process.settings.getint("NIANBAO_BROWSER_PORTALS_AT_ONCE", 2)
+        browsers_at_once = process.settings.getint("NIANBAO_BROWSER_PORTALS_AT_ONCE")
     room = {BROWSER_LANE: max(1, browsers_at_once)}
     lanes = {id(spider): portal_lanes(spider, process) for spider in waiting}
     busy: dict[str, int] = {}
@@ -276,7 +276,11 @@ def crawl_in_turn(process, spiders: list, crawlers: list, at_once: int, prepare=
 
 
 def portal_lanes(spider, process=None) -> set[str]:
-    """What a portal holds while it runs: its sites, and the browser lane if its lists need one."""
+    """What a portal holds while it runs: its sites, and the browser lane if its lists need one.
+
+    A spider class that stands in for a registry portal (a benchmark's replay) names it in
+    `runs_as` and takes that portal's lanes."""
+    spider = getattr(spider, "runs_as", None) or spider
     lanes = portal_sites(spider)
     spider_class = spider
     if isinstance(spider, str) and process is not None:

@@ -100,3 +100,16 @@ def test_the_browser_limit_comes_from_the_settings_unless_given():
     process = FakeProcess(browsers_at_once=1)
     crawl_in_turn(process, spiders, [], at_once=8, browsers_at_once=3)
     assert len(process.running) == 3
+
+
+def test_a_stand_in_for_a_registry_portal_takes_its_hosts_and_its_browser_lane():
+    from crawler import registry
+    from crawler.run import BROWSER_LANE, portal_lanes
+
+    process = FakeProcess()
+    process.spider_loader = type("Loader", (), {"load": staticmethod(
+        lambda name: type(name, (), {"uses_browser": name == "linxiang"}))})()
+    replay = type("bare_linxiang", (), {"name": "bare_linxiang", "runs_as": "linxiang"})
+    assert portal_lanes(replay, process) == set(registry.get("linxiang").sites) | {BROWSER_LANE}
+    plain = type("bare_changshou", (), {"name": "bare_changshou", "runs_as": "changshou"})
+    assert portal_lanes(plain, process) == set(registry.get("changshou").sites)
