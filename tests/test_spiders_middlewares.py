@@ -269,3 +269,24 @@ def test_a_kept_rendering_answers_only_while_every_input_is_the_same(tmp_path):
     for meta in ({"nianbao_rerendered": True}, {"nianbao_report": True}):
         assert asyncio.run(mw.process_request(Request(PAGE, meta={"playwright": True, **meta}))) is None
     assert asyncio.run(mw.process_request(browse())) is not None
+
+
+def test_a_browser_page_that_times_out_is_retried_as_any_timeout_and_then_recorded_as_one():
+    from playwright.async_api import TimeoutError as BrowserTimeout
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.outcomes import classify
+
+    project = get_project_settings()
+    retry_settings = {name: project[name] for name in project if name.startswith("RETRY_")}
+    crawler = get_crawler(ChangshouSpider, {**retry_settings, "RETRY_BACKOFF_BASE": 0})
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    page = Request("https://www.ynlx.gov.cn/zfxxgk_lxq/nbYear.html", meta={"playwright": True})
+    timeout = BrowserTimeout("Timeout 30000ms exceeded.")
+    retry = asyncio.run(mw.process_exception(page, timeout, crawler.spider))
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1 and retry.meta["playwright"]
+    last = page.replace(meta={**page.meta, "retry_times": project.getint("RETRY_TIMES")})
+    assert asyncio.run(mw.process_exception(last, timeout, crawler.spider)) is None
+    assert classify(timeout) == "timeout"
