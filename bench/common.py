@@ -89,14 +89,20 @@ def run_children(script: str, modes: tuple[str, ...], concurrency: int, *args: o
     the spiders that archives nothing); each prints its result as a JSON last line."""
     results = {}
     for mode in (WARM_UP, *modes):
-        out = subprocess.run(
+        child = subprocess.Popen(
             [sys.executable, script, "--concurrency", str(concurrency), mode, *map(str, args)],
-            capture_output=True, text=True, cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         )
-        if out.returncode:
-            sys.stderr.write(out.stderr[-3000:])
+        # Watched from here, not from inside: sampling /proc in the crawl's own process would take
+        # its time from the crawl being measured.
+        with TreePeak(child.pid) as tree:
+            stdout, stderr = child.communicate()
+        if child.returncode:
+            sys.stderr.write(stderr[-3000:])
             raise SystemExit(f"{mode} run failed")
-        results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+        results[mode] = json.loads(stdout.strip().splitlines()[-1])
+        results[mode].setdefault("peak_rss_mb", {}).update(
+            tree=tree.peak / 2**20, tree_pss=tree.peak_pss / 2**20, tree_processes=tree.most_processes)
     return results
 
 
@@ -172,11 +178,10 @@ def run_spiders(settings, record: Path) -> dict:
 
     crawl_in_turn(process, portals(), [], settings.getint("NIANBAO_PORTALS_AT_ONCE"), prepare=connect)
     started = time.perf_counter()
-    with TreePeak() as tree:
-        process.start()
+    process.start()
     counts["seconds"] = time.perf_counter() - started
     counts["seconds_to_last_item"] = max(marks["last_item"], marks["last_response"]) - started
-    counts["peak_rss_mb"] = peak_rss_mb(tree)
+    counts["peak_rss_mb"] = peak_rss_mb()
     record.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sent))
     return counts
 
@@ -234,39 +239,36 @@ def run_bare(settings, record: Path) -> dict:
                   settings.getint("NIANBAO_PORTALS_AT_ONCE"),
                   prepare=lambda crawler: crawler.signals.connect(on_response, signal=signals.response_received))
     started = time.perf_counter()
-    with TreePeak() as tree:
-        process.start()
+    process.start()
     counts["seconds"] = time.perf_counter() - started
     counts["seconds_to_last_response"] = marks["last_response"] - started
-    counts["peak_rss_mb"] = peak_rss_mb(tree)
+    counts["peak_rss_mb"] = peak_rss_mb()
     return counts
 
 
-def peak_rss_mb(tree: "TreePeak | None" = None) -> dict:
-    """Peak resident memory of this process (the crawl), of the largest child it waited for, and of
-    the whole process tree together (the crawl, Playwright's drivers, Chromium), as sampled."""
+def peak_rss_mb() -> dict:
+    """Peak resident memory of this process (the crawl) and of the largest child it waited for; the
+    whole tree's is measured from outside (`run_children`)."""
     import resource
 
-    peaks = {"crawl": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-             "largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
-    if tree is not None:
-        peaks.update(tree=tree.peak / 2**20, tree_pss=tree.peak_pss / 2**20, tree_processes=tree.most_processes)
-    return peaks
+    return {"crawl": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 class TreePeak:
-    """The peak of the summed RSS of this process and all its descendants, sampled in a thread every
-    `interval` seconds while the block runs (what an operator's `top` shows, not one process).
+    """The peak of the summed RSS of a process (`pid`, default this one) and all its descendants,
+    sampled in a thread every `interval` seconds while the block runs (what an operator's `top`
+    shows, not one process).
 
     Summed RSS counts the pages Chromium's processes share once in each of them; the peak of the
     summed PSS (each shared page divided among its sharers, where /proc gives it) is what the tree
     takes from the machine."""
 
-    def __init__(self, interval: float = 0.1) -> None:
+    def __init__(self, pid: int | None = None, interval: float = 0.1) -> None:
         require("psutil")
         import psutil
 
-        self.interval, self.root = interval, psutil.Process()
+        self.interval, self.root = interval, psutil.Process(pid)
         self.peak, self.peak_pss, self.most_processes = 0, 0, 0
         self._stop = None
 
@@ -274,7 +276,11 @@ class TreePeak:
         import psutil
 
         total, total_pss, count = 0, 0, 0
-        for proc in [self.root, *self.root.children(recursive=True)]:
+        try:
+            tree = [self.root, *self.root.children(recursive=True)]
+        except psutil.NoSuchProcess:  # it has ended
+            return
+        for proc in tree:
             try:
                 memory = proc.memory_full_info() if hasattr(psutil.Process, "memory_full_info") else proc.memory_info()
                 total += memory.rss
