@@ -49,3 +49,17 @@ def test_scrapy_check_runs_a_contract_on_a_portal_of_each_platform(server):
     ran = int(re.search(r"Ran (\d+) contracts?", result.stderr).group(1))
     assert ran >= len(portals) and result.stderr.rstrip().endswith("OK")
 
+
+
+def test_scrapy_check_of_the_generic_platform_spiders_needs_no_start_url(server):
+    from crawler.platforms import BASES
+
+    result = scrapy("check", *BASES, replica=server.url, timeout=300)
+    assert "needs -a start_url" not in result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_scrapy_crawl_of_a_generic_platform_spider_still_asks_for_its_start_url(server):
+    result = scrapy("crawl", "trs", replica=server.url, timeout=120)
+    assert result.returncode != 0
+    assert "scrapy crawl trs needs -a start_url=URL" in result.stderr
