@@ -27,3 +27,16 @@ def test_the_archive_benchmark_without_its_extra_stops_at_once_naming_it():
     assert "archive.py needs jieba: pip install -e '.[bench]'" in result.stderr
     assert time.monotonic() - started < 30, "it stopped before crawling"
     assert bench_folders() == before, "it left a folder behind"
+
+
+def test_the_tree_watcher_sees_a_childs_memory_and_passes_its_exit_status_on():
+    import re
+
+    grows = "import subprocess, sys, time; x = bytearray(150 * 2**20); time.sleep(0.8); sys.exit(3)"
+    result = subprocess.run([sys.executable, "bench/tree.py", sys.executable, "-c", grows], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    found = re.search(r"exit 3 in [\d.]+ s; process tree peak: PSS (\d+) MB, RSS summed (\d+) MB, (\d+) processes",
+                      result.stderr)
+    assert found, result.stderr
+    assert int(found.group(2)) >= 150 and int(found.group(1)) >= 140
