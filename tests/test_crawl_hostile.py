@@ -2,7 +2,7 @@
 outcome, stays within bounded memory and archives the ordinary reports beside them.
 
 The server and its spider are in tests/hostile_site.py; the crawl runs in a subprocess so that its
-peak memory (ru_maxrss) is its own.
+peak memory (VmHWM, not the ru_maxrss it inherits from pytest) is its own.
 """
 
 from __future__ import annotations
