@@ -49,19 +49,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 429, 522, 524]
 # A browser page that times out is retried as any other timeout (Scrapy's list, plus Playwright's).
-RETRY_EXCEPTIONS = [
-    "scrapy.exceptions.CannotResolveHostError",
-    "scrapy.exceptions.DownloadConnectionRefusedError",
-    "scrapy.exceptions.DownloadFailedError",
-    "scrapy.exceptions.DownloadTimeoutError",
-    "scrapy.exceptions.ResponseDataLossError",
-    "twisted.internet.error.ConnectionDone",
-    "twisted.internet.error.ConnectError",
-    "twisted.internet.error.ConnectionLost",
-    OSError,
-    "scrapy.core.downloader.handlers.http11.TunnelError",
-    "playwright.async_api.TimeoutError",
-]
+from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS  # noqa: E402
+
+RETRY_EXCEPTIONS = [*_SCRAPY_RETRY_EXCEPTIONS, "playwright.async_api.TimeoutError"]
 # Pauses between retries grow exponentially (jittered, never blocking the reactor).
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
