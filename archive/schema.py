@@ -378,7 +378,8 @@ TABLES: tuple[Table, ...] = (
             Column("url", "TEXT", "URL requested.", "NOT NULL"),
             Column("page_id", "INTEGER", "The archived page, when the URL is one.", "REFERENCES pages(id)"),
             Column("outcome", "TEXT", "`http_404`, `http_500`, `timeout`, `dns`, `truncated`, `connection`, `too_large`, "
-                   "`decompression_bomb`, `redirect_loop` ...", "NOT NULL"),
+                   "`decompression_bomb`, `redirect_loop`, `host_given_up` (not asked: its host stopped answering "
+                   "earlier in the run) ...", "NOT NULL"),
             Column("status", "INTEGER", "HTTP status, when there was a response."),
             Column("headers", "TEXT", "Response headers JSON, when there was a response."),
             Column("message", "TEXT", "The error, one line."),

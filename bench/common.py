@@ -61,10 +61,10 @@ def default_scale() -> int:
 
 
 @contextmanager
-def served(scale: int) -> Iterator[str]:
-    """`nianbao replica serve --scale K` in a subprocess; yields its proxy URL."""
+def served(scale: int, *options: str) -> Iterator[str]:
+    """`nianbao replica serve --scale K [OPTION ...]` in a subprocess; yields its proxy URL."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", NIANBAO, "replica", "serve", "--port", "0", "--scale", str(scale)],
+        [sys.executable, "-c", NIANBAO, "replica", "serve", "--port", "0", "--scale", str(scale), *options],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
     try:

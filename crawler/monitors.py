@@ -14,6 +14,8 @@ A portal fails its health checks when
   least `NIANBAO_HEALTH_MIN_STUCK` (default 5) of the same reports failed in each of the last
   `NIANBAO_HEALTH_FAILED_RUNS` (default 3) runs. The line names the count, the commonest outcome
   and an example URL of it;
+- a host stopped answering and the crawl gave up on it for the run (`crawler.hosts`): the line
+  names the host, the attempts it left unanswered and how many requests were not made;
 - a list page that showed reports in its last healthy run shows none now; or a report address
   its lists showed ends the run with no outcome at all (`SilentLossMonitor`). A list page that
   shows none with no history to compare with is a notice, recorded but not a failure; so is a list
@@ -53,6 +55,8 @@ from typing import Any, TypeVar
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from spidermon import Action, Monitor, MonitorSuite, monitors
+
+from .hosts import given_up_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -138,8 +142,39 @@ class ListsMonitor(PortalMonitor):
         if not self.finished():
             self.skipTest("the crawl did not finish")
         if not self.stat("nianbao/listed"):
+            failed = self.list_failures()
+            if failed:
+                self.fail(self.problem(None, f"its lists showed no report: {failed}"))
             url = self.stat("nianbao/empty_list_page/first", None)
             self.fail(self.problem(url, "its lists showed no report (did the page layout change?)"))
+
+    @monitors.name("the list pages can be fetched")
+    def test_list_pages_can_be_fetched(self):
+        """More than NIANBAO_HEALTH_MAX_FAILED of the list pages asked for could not be fetched (at
+        least NIANBAO_HEALTH_MIN_FAILED): the reports on them went unseen this run."""
+        failed = self.stat("nianbao/list_failed")
+        asked = len(getattr(self.data.spider, "list_yields", None) or {})
+        most = self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.5)
+        least = self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3)
+        if not self.stat("nianbao/listed") or not failed or failed < least or failed <= most * asked:
+            return
+        self.fail(self.problem(None, f"{self.list_failures()}, of the {asked} it asked for (above {most:.0%})"))
+
+    def list_failures(self) -> str:
+        """`N list pages could not be fetched (M in the browser), most often timeout (K): url, url`."""
+        failed = self.stat("nianbao/list_failed")
+        if not failed:
+            return ""
+        prefix = "nianbao/list_failed/"
+        outcomes = {key[len(prefix):]: value for key, value in self.data.stats.items()
+                    if key.startswith(prefix) and key not in (prefix + "urls", prefix + "browser") and isinstance(value, int)}
+        outcome, count = max(outcomes.items(), key=lambda pair: (pair[1], pair[0])) if outcomes else ("error", failed)
+        browser = self.stat("nianbao/list_failed/browser")
+        named = self.stat("nianbao/list_failed/urls", None) or []
+        more = f" and {failed - len(named)} more" if failed > len(named) else ""
+        return (f"{failed} list page{'s' if failed != 1 else ''} could not be fetched"
+                f"{f' ({browser} in the browser)' if browser else ''}, most often {outcome} ({count}): "
+                f"{', '.join(named)}{more}")
 
     @monitors.name("the lists yield about as many reports as last time")
     def test_lists_yield_about_as_many_as_last_time(self):
@@ -268,6 +303,22 @@ class ReportFetchMonitor(PortalMonitor):
         example = min(url for url in stuck if failing[url] == outcome)
         self.fail(self.problem(example, f"{len(stuck)} reports could not be fetched in each of its last {in_a_row} runs, "
                                         f"most often {outcome} ({count})"))
+
+
+@monitors.name("Hosts")
+class UnresponsiveHostsMonitor(PortalMonitor):
+    """A host the crawl gave up on (it left NIANBAO_HOST_GIVE_UP_AFTER attempts in a row unanswered,
+    `crawler.hosts`) is a portal broken for this run, however few of its requests went there."""
+
+    @monitors.name("no host stopped answering")
+    def test_no_host_was_given_up(self):
+        hosts = given_up_hosts(self.data.stats)
+        if not hosts:
+            return
+        said = "; ".join(f"gave up on {host} for this run after {why}, and did not ask it for {skipped} more "
+                         f"request{'s' if skipped != 1 else ''} (recorded as host_given_up)"
+                         for host, (why, skipped) in sorted(hosts.items()))
+        self.fail(self.problem(self.stat("nianbao/report_failed/example/host_given_up", None), said))
 
 
 @monitors.name("Silent loss")
@@ -401,7 +452,7 @@ def _reason(error: str) -> str:
 class PortalHealth(MonitorSuite):
     """The health checks of one portal's crawl (SPIDERMON_SPIDER_CLOSE_MONITORS)."""
 
-    monitors = [ListsMonitor, ParsingMonitor, ReportFetchMonitor, SilentLossMonitor]
+    monitors = [ListsMonitor, ParsingMonitor, ReportFetchMonitor, UnresponsiveHostsMonitor, SilentLossMonitor]
     monitors_finished_actions = [RecordChecked]
     monitors_failed_actions = [RecordProblems]
 

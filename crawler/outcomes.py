@@ -23,7 +23,8 @@ def _names(exc: BaseException) -> set[str]:
 
 
 def classify(failure: Failure | BaseException) -> str:
-    """`http_<status>`, `timeout`, `dns`, `truncated`, `connection`, `challenge`, or `error`.
+    """`http_<status>`, `timeout`, `dns`, `truncated`, `connection`, `challenge`, `host_given_up`
+    (not asked: its host stopped answering earlier in the run, `crawler.hosts`), or `error`.
 
     A spider's errback then names what is about the body itself (`crawler.bodies.body_failure`):
     `too_large`, `decompression_bomb`, `redirect_loop`, and `truncated` with the bytes announced
@@ -34,6 +35,8 @@ def classify(failure: Failure | BaseException) -> str:
 
         return "challenge" if is_js_challenge(exc.response) else f"http_{exc.response.status}"
     names = _names(exc)
+    if "HostGivenUp" in names:
+        return "host_given_up"
     if names & {"_DataLoss", "PotentialDataLoss", "DataLoss", "ResponseDataLossError", "TruncatedResponse"}:
         return "truncated"
     if names & {"TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DownloadTimeoutError"} or isinstance(

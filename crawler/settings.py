@@ -52,6 +52,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 408, 429, 522, 524]
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS  # noqa: E402
 
 RETRY_EXCEPTIONS = [*_SCRAPY_RETRY_EXCEPTIONS, "playwright.async_api.TimeoutError"]
+# A host is given up on for the run after this many attempts in a row that it did not answer (timeouts,
+# resets, refusals, failed lookups): its later requests fail at once as `host_given_up`, and the portal
+# is unhealthy (crawler/hosts.py). A hanging host otherwise costs four download timeouts per request.
+NIANBAO_HOST_GIVE_UP_AFTER = 8
 # Pauses between retries grow exponentially (jittered, never blocking the reactor).
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
@@ -153,6 +157,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ListPageCacheMiddleware": 900,
     # With an archive: a list page drawn by scripts is rendered again only when its inputs changed.
     "crawler.middlewares.RenderedListCacheMiddleware": 880,
+    # Next to the network: counts each attempt a host left unanswered, and stops asking one that stopped.
+    "crawler.hosts.UnresponsiveHostMiddleware": 960,
     # Outside the cache, so that the bytes counted are the bytes that crossed the network.
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "crawler.middlewares.NetworkStats": 950,

@@ -51,6 +51,9 @@ class Entry:
     column: str = ""
 
 
+#: The failed list pages a portal's stats name (the health check's line shows them).
+LIST_FAILURES_NAMED = 5
+
 _BREADCRUMB_CLASSES = (
     "crumb", "position", "location", "dqwz", "weizhi", "wz", "current", "path", "bread", "lujing", "nav-path",
 )
@@ -612,6 +615,21 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("nianbao/report_failed/new")
         self.failed_reports[listing.get("url") or request.url] = outcome
 
+    def count_list_failure(self, request: scrapy.Request, outcome: str) -> None:
+        """What the list-fetch health check reads: failed list pages by outcome, and the first few of
+        them (marked when the browser was fetching them)."""
+        if outcome in GONE_OUTCOMES:
+            return
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/list_failed")
+        stats.inc_value(f"nianbao/list_failed/{outcome}")
+        if request.meta.get("playwright"):
+            stats.inc_value("nianbao/list_failed/browser")
+        named = list(stats.get_value("nianbao/list_failed/urls") or [])
+        if len(named) < LIST_FAILURES_NAMED:
+            named.append(request.url + (" (browser)" if request.meta.get("playwright") else ""))
+            stats.set_value("nianbao/list_failed/urls", named)
+
     def errback(self, failure: Failure) -> None:
         request = failure.request
         outcome = classify(failure)
@@ -633,8 +651,11 @@ class PortalSpider(scrapy.Spider):
         request = original_request(request)
         what = "report" if request.meta.get("nianbao_report") else "list page"
         timeout = request.meta.get("download_timeout") or self.settings.getfloat("DOWNLOAD_TIMEOUT")
+        if request.meta.get("playwright") and "playwright" in type(failure.value).__module__:
+            # The browser's own limit (scrapy-playwright's navigation timeout), not the download's.
+            timeout = self.settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 30_000) / 1000
         reason = {
-            "timeout": f"no complete answer within {timeout:g} s",
+            "timeout": f"no complete answer within {timeout:g} s" + (" in the browser" if request.meta.get("playwright") else ""),
             "challenge": "a JavaScript challenge the browser did not pass",
         }.get(outcome)
         if isinstance(failure.value, HttpError):
@@ -650,6 +671,7 @@ class PortalSpider(scrapy.Spider):
         else:
             # A list page that cannot be read shows no report: the per-page check compares it too.
             self.list_yields.setdefault(request.url, 0)
+            self.count_list_failure(request, outcome)
         self.crawler.signals.send_catch_log(
             signals.fetch_failed, request=request, failure=failure, spider=self, outcome=outcome
         )

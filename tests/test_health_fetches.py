@@ -145,7 +145,8 @@ def test_a_portal_whose_files_fail_fails_the_run_naming_it_while_the_other_is_he
     assert url.startswith(("https://", "http://")) and "zhuji" in url
     count, known = reason.split(" reports it listed or linked")[0].split(" of the ")
     assert int(count) > 0.5 * int(known)
-    assert any(f"most often {outcome} (" in reason for outcome in ("http_503", "http_502", "connection", "timeout"))
+    assert any(f"most often {outcome} (" in reason
+               for outcome in ("http_503", "http_502", "connection", "timeout", "host_given_up"))
     assert health(db) == {"zhuji": "failed", "changshou": "ok"}
 
 
