@@ -236,6 +236,8 @@ class _Merge:
         shard_columns = set(_columns(shard, "reports"))
         self.parse_columns = [c for c in _columns(db, "reports") if c not in _CHAIN_COLUMNS and c in shard_columns]
         self.missing_figures = any(figure.name not in shard_columns for figure in figures.MAIN_FIGURES)
+        # A shard made before figures carried their source (parser 1.5.0) gives them none.
+        self.value_source = "source" if "source" in _columns(shard, "report_values") else "NULL"
 
     def _insert(self, table: str, values: dict[str, Any], *, verb: str = "INSERT") -> int:
         """Insert the columns the target has (a shard made by a later nianbao may have more)."""
@@ -446,9 +448,10 @@ class _Merge:
             return
         same = source_db is self.db
         self.db.conn.executemany(
-            "INSERT INTO report_values(report_id, key_id, value) VALUES (?, ?, ?)",
-            [(target_id, key_id if same else self.keys[key_id], value) for key_id, value in source_db.execute(
-                "SELECT key_id, value FROM report_values WHERE report_id = ?", [source_id]).fetchall()],
+            "INSERT INTO report_values(report_id, key_id, value, source) VALUES (?, ?, ?, ?)",
+            [(target_id, key_id if same else self.keys[key_id], value, source) for key_id, value, source in
+             source_db.execute(f"SELECT key_id, value, {'source' if same else self.value_source} FROM report_values "
+                               "WHERE report_id = ?", [source_id]).fetchall()],
         )
         self.db.conn.executemany(
             "INSERT INTO report_checks(report_id, seq, name, ok, detail) VALUES (?, ?, ?, ?, ?)",

@@ -128,9 +128,10 @@ def store(db: sqlite_utils.Database, key_ids: KeyIds, report_id: int, parsed: Pa
         [parsed.parser_version, utc_now(), parsed.error, _json_or_none(report.get("warnings") or []),
          len(values), failed, *[report.get(name) for name in _SCALARS], *main.values(), report_id],
     )
+    sources = report.get("sources") or {}
     db.conn.executemany(
-        "INSERT INTO report_values(report_id, key_id, value) VALUES (?, ?, ?)",
-        [(report_id, key_ids(key), value) for key, value in values.items()],
+        "INSERT INTO report_values(report_id, key_id, value, source) VALUES (?, ?, ?, ?)",
+        [(report_id, key_ids(key), value, sources.get(key)) for key, value in values.items()],
     )
     db.conn.executemany(
         "INSERT INTO report_checks(report_id, seq, name, ok, detail) VALUES (?, ?, ?, ?, ?)",

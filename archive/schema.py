@@ -313,6 +313,12 @@ TABLES: tuple[Table, ...] = (
             Column("key_id", "INTEGER", "The key (value_keys.id).", "NOT NULL REFERENCES value_keys(id)"),
             # No declared type: the value keeps the type the parser gave it (5 stays 5, 5.0 stays 5.0).
             Column("value", "", "The figure as printed: an integer for counts, a decimal for amounts."),
+            Column("source", "TEXT", "Where the parser read it: `table` (its own cell), `table:blank` (a blank "
+                   "cell read as 0), `table:row_sum` (a blank 总计 given as its row's sum), `table:split` / "
+                   "`table:split_text` (cut out of cells run together, by the table's identities / by a "
+                   "sentence of the report), `table:moved` (a cell a conversion moved out of its row), "
+                   "`sentence` (stated in a sentence naming it; no table holds it). Empty: parsed before "
+                   "parser 1.5.0."),
         ),
         constraints=("PRIMARY KEY (report_id, key_id)",),
         without_rowid=True,

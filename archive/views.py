@@ -346,12 +346,13 @@ WHERE NOT EXISTS (SELECT 1 FROM report_values n WHERE n.report_id = pairs.new_id
 REPORT_KEY_VALUES = View(
     "report_key_values",
     "Every figure of every report version with its key spelled out: (report, key, value).",
-    """SELECT v.report_id, k.key, v.value, k.label, k.unit
+    """SELECT v.report_id, k.key, v.value, v.source, k.label, k.unit
 FROM report_values v JOIN value_keys k ON k.id = v.key_id""",
     {
         "report_id": "The report version (reports.id).",
         "key": "Canonical key.",
         "value": "The figure.",
+        "source": "Where the parser read it (report_values.source): `table...` or `sentence`.",
         "label": "What the report prints for it.",
         "unit": "Its unit.",
     },

@@ -19,7 +19,7 @@ from .report import Report
 
 #: Stored with every parsed report version. Raise it whenever the parser's output changes for any
 #: input: `nianbao reparse` re-reads the snapshots parsed by another version.
-PARSER_VERSION = "1.4.0"
+PARSER_VERSION = "1.5.0"
 
 __all__ = ["PARSER_VERSION", "Report", "parse", "parse_path", "sniff"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import prose
 from . import templates as T
-from .cells import UNREADABLE_CELL, Findings, leading_tokens, number, to_10k_yuan
+from .cells import BLANK, CELL, MOVED, SPLIT, SPLIT_TEXT, UNREADABLE_CELL, Findings, leading_tokens, number, to_10k_yuan
 from .labels import active as active_labels
 from .normalize import compact
 from .split import splits
@@ -61,6 +61,8 @@ class _Row:
     readings: list[tuple] | None = None  # cells (None = blank); None = not readable
     units: list[str | None] | None = None
     why: str = ""
+    how: str = CELL
+    moved: int | None = None  # the cell filled with a figure printed after the table
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -123,6 +125,7 @@ def _read_row(stream: Stream, row: _Row, amount: bool) -> None:
         row.units = [t.unit for t in toks]
     elif len(toks) < n and not any(t.row or t.blank for t in toks):
         row.readings = _split_readings(toks, row.columns, amount)
+        row.how = SPLIT
         row.units = [None] * (n - 1) + [toks[-1].unit]
         if not row.readings:
             row.why = f"digits {row.digits} cannot be split into {n} cells ({'no reading' if row.readings == [] else 'too many readings'})"
@@ -170,8 +173,10 @@ def _fill_orphan(rows: list[_Row], orphans: list[tuple], f: Findings) -> None:
                      f"table, for {len(holes)} such rows; their places are not certain")
         return
     row, value = holes[0], candidates[0]
-    row.readings = [tuple(value if c is None else c for c in cells) for cells in row.readings if cells.count(None) == 1]
+    holed = [cells for cells in row.readings if cells.count(None) == 1]
+    row.readings = [tuple(value if c is None else c for c in cells) for cells in holed]
     if len(row.readings) == 1:
+        row.moved = holed[0].index(None)
         f.warnings.append(f"active.{row.key}: its missing cell filled with {value}, the figure printed just "
                           "after the table")
 
@@ -187,6 +192,7 @@ def _decide(row: _Row, found: list[prose.Statement], f: Findings) -> tuple | Non
         what = row.why or f"digits {row.digits} cannot be split into {len(row.columns)} cells (more than one reading)"
         f.warnings.append(f"active.{row.key}: {what}; left out")
         return None
+    row.how = SPLIT_TEXT
     f.warnings.append(f"active.{row.key}: digits {row.digits} read as {'|'.join(map(str, chosen))}, the one "
                       f"reading the report's text agrees with («{prose.quote(statement)}»)")
     return chosen
@@ -217,11 +223,13 @@ def parse(stream: Stream, start: int, end: int, template: str, prose_text: str =
         cells = _decide(row, found, f)
         if cells is None:
             continue
-        values = {}
-        for column, key, cell, unit in zip(row.columns, row.keys, cells, row.units or [None] * len(cells)):
+        values, sources = {}, {}
+        for i, (column, key, cell, unit) in enumerate(zip(row.columns, row.keys, cells, row.units or [None] * len(cells))):
+            sources[key] = MOVED if i == row.moved else row.how
             if cell is None:
                 f.blanks_as_zero += 1
                 cell = 0
+                sources[key] = BLANK
             if T.unit(key) == "10k_yuan" and (unit == "元" or (unit is None and _YUAN_HEADER.search(row.header))):
                 cell = to_10k_yuan(cell)
             values[key] = cell
@@ -230,7 +238,8 @@ def parse(stream: Stream, start: int, end: int, template: str, prose_text: str =
                 f.warnings.append(f"active.{row.key}: printed twice with different figures; the first kept")
             continue
         seen[row.key] = tuple(values.values())
-        f.values.update(values)
+        for key, value in values.items():
+            f.put(key, value, sources[key])
     if f.blanks_as_zero:
         f.warnings.append(f"active: {f.blanks_as_zero} blank cells read as 0")
     return f

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import templates as T
-from .cells import Findings, number, trim_padding
+from .cells import BLANK, CELL, ROW_SUM, SPLIT, Findings, number, trim_padding
 from .split import grouped_sum_splits
 from .stream import TOK, Stream
 
@@ -24,6 +24,7 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
             f.warnings.append(f"appeals: {len(toks) - WIDTH} numbers after the table's fifteen ignored")
             toks = toks[:WIDTH]
     cells: tuple | None = None
+    how = CELL
     digits = " ".join(t.text or "_" for t in toks)
     if len(toks) == WIDTH and all(t.blank or t.text.isdigit() for t in toks):
         cells = tuple(None if t.blank else number(t.text) for t in toks)
@@ -34,6 +35,7 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
                     else grouped_sum_splits([t.text for t in toks], len(ROWS), len(OUTCOMES)))
         if readings and len(readings) == 1:
             cells = tuple(int(c) for c in readings[0])
+            how = SPLIT
         else:
             why = "no reading adds up" if readings == [] else "more than one reading adds up" if readings else "too many readings"
             f.warnings.append(f"appeals: digits {digits} cannot be split into 15 cells ({why}); left out")
@@ -45,6 +47,7 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
     for r, row in enumerate(ROWS):
         group = cells[r * size : (r + 1) * size]
         parts, total = list(group[:-1]), group[-1]
+        sources = [BLANK if c is None else how for c in parts] + [ROW_SUM if total is None else how]
         printed = sum(c for c in parts if c is not None)
         if None in parts and total is not None and printed != total:
             # The printed 总计 needs more than the printed outcomes: the blanks are not zeros.
@@ -55,9 +58,9 @@ def parse(stream: Stream, start: int, end: int) -> Findings:
             if total is None:
                 f.blank_totals += 1
                 total = printed
-        for outcome, value in zip(OUTCOMES, (*parts, total)):
+        for outcome, value, source in zip(OUTCOMES, (*parts, total), sources):
             if value is not None:
-                f.values[f"appeals.{row}.{outcome}"] = value
+                f.put(f"appeals.{row}.{outcome}", value, source)
     if f.blanks_as_zero:
         f.warnings.append(f"appeals: {f.blanks_as_zero} blank cells read as 0")
     if f.blank_totals:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import prose
 from . import templates as T
 from .align import align
-from .cells import UNREADABLE_CELL, Findings, number, trim_padding
+from .cells import BLANK, CELL, ROW_SUM, SPLIT, SPLIT_TEXT, UNREADABLE_CELL, Findings, number, trim_padding
 from .labels import applications as application_labels
 from .normalize import compact
 from .split import sum_splits
@@ -40,6 +40,7 @@ class Group:
     line: int
     digits: str = ""
     note: str = ""
+    how: str = CELL  # the source of its figures: own cells, or cut out of a run of digits
 
 
 @dataclass
@@ -141,12 +142,12 @@ def _flattened(toks: list[Tok], budget: list[int]) -> Group:
     if sum(len(p) for p in pieces) == WIDTH:
         # One digit per cell: the only way to cut it, whether or not the row adds up (a printed
         # total that does not is the report's own error, recorded as a failed check).
-        return Group([tuple(int(c) for c in "".join(pieces))], toks[0].line, digits)
+        return Group([tuple(int(c) for c in "".join(pieces))], toks[0].line, digits, how=SPLIT)
     readings = sum_splits(pieces, WIDTH, budget=budget)
     if readings is None:
         return Group([], toks[0].line, digits, "too many readings")
     return Group([tuple(int(c) for c in r) for r in readings], toks[0].line, digits,
-                 "" if readings else "no reading satisfies the row total")
+                 "" if readings else "no reading satisfies the row total", how=SPLIT)
 
 
 def _pool_groups(toks: list[Tok], budget: list[int]) -> list[Group]:
@@ -279,28 +280,33 @@ def _identities(rows: dict[str, tuple], results: tuple[str, ...]) -> list[tuple[
     return checks
 
 
-def _stated(open_rows: dict[str, list[tuple]], prose_text: str, f: Findings) -> None:
+def _stated(open_rows: dict[str, list[tuple]], prose_text: str, f: Findings) -> set[str]:
     """Rows whose total the report's text states (全年收到政府信息公开申请34件) keep the one
-    reading that agrees with it."""
+    reading that agrees with it; the rows so decided."""
     subjects = [f"applications.{k}" for k in open_rows]
     found = prose.statements(prose_text, subjects) if prose_text else []
+    decided = set()
     for key, readings in open_rows.items():
         keys = (None,) * (WIDTH - 1) + (f"applications.{key}.total",)
         chosen, statement = prose.choose(readings, keys, found)
         if chosen is not None:
             open_rows[key] = [chosen]
+            decided.add(key)
             f.warnings.append(f"applications.{key}: digits read as {'|'.join(map(str, chosen))}, the one reading "
                               f"the report's text agrees with («{prose.quote(statement)}»)")
+    return decided
 
 
 def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findings,
-             prose_text: str = "") -> dict[str, tuple]:
+             prose_text: str = "", how: dict[str, str] | None = None) -> dict[str, tuple]:
     """Rows whose digit run has one reading are what the report prints. Rows with several readings
     are settled by the report's text, then by the column identities; an identity that no
     combination of readings satisfies is the report's own error (it will be recorded as a failed
     check), not evidence, and is set aside before choosing."""
     open_rows = {k: c for k, c in chosen.items() if len(c) > 1}
-    _stated(open_rows, prose_text, f)
+    for key in _stated(open_rows, prose_text, f):
+        if how is not None:
+            how[key] = SPLIT_TEXT
     fixed = {k: c[0] for k, c in chosen.items() if len(c) == 1}
     fixed.update({k: c[0] for k, c in open_rows.items() if len(c) == 1})
     open_rows = {k: c for k, c in open_rows.items() if len(c) > 1}
@@ -335,6 +341,16 @@ def _resolve(chosen: dict[str, list[tuple]], results: tuple[str, ...], f: Findin
     return fixed
 
 
+def _why_unplaced(r: _Reader, i: int, slots: tuple[str, ...]) -> str:
+    """Why the alignment could not place a group: what a maintainer needs to fix the shape."""
+    labels = [h.key for h in r.hits if h.position in (i, i + 1) and h.key in slots]
+    if len(r.groups) > len(slots):
+        return f"{len(r.groups)} rows of numbers for the template's {len(slots)} rows, and no label attached to this one"
+    if not labels:
+        return "no row label beside it, and rows missing around it"
+    return "the labels beside it (" + ", ".join(dict.fromkeys(labels)) + ") name more than one row"
+
+
 def parse(stream: Stream, start: int, end: int, template: str, prose_text: str = "") -> Findings:
     f = Findings()
     hits = application_labels().find(stream.text, start, end)
@@ -346,25 +362,32 @@ def parse(stream: Stream, start: int, end: int, template: str, prose_text: str =
     scores = _scores(r, slots)
     assignment = align(len(r.groups), len(slots), scores)
     chosen: dict[str, list[tuple]] = {}
-    for group, slot in zip(r.groups, assignment):
+    how: dict[str, str] = {}
+    blank_at: dict[str, tuple[bool, ...]] = {}
+    for gi, (group, slot) in enumerate(zip(r.groups, assignment)):
         if slot is None:
-            f.warnings.append(f"applications: a row of numbers ({group.digits or 'one row'}) could not be "
-                              "placed in the table with certainty; left out")
+            f.warnings.append(f"applications: a row of numbers ({group.digits or 'one row'}, line "
+                              f"{group.line + 1}) could not be placed in table 三 with certainty: "
+                              f"{_why_unplaced(r, gi, slots)}; left out")
             continue
         key = slots[slot]
         if not group.candidates:
             f.warnings.append(f"applications.{key}: {group.note} ({group.digits}); left out")
             continue
         chosen[key] = [_fill_blanks(c, f) for c in group.candidates]
+        how[key] = group.how
+        blank_at[key] = tuple(c is None for c in group.candidates[0])
     missing = [k for k in slots if k not in chosen and not any(w.startswith(f"applications.{k}:") for w in f.warnings)]
     if missing and len(missing) < len(slots):
         f.warnings.append("applications: rows not found: " + ", ".join(missing))
-    rows = _resolve(chosen, results, f, prose_text)
+    rows = _resolve(chosen, results, f, prose_text, how)
     for key in slots:
         if key in rows:
-            for column, value in zip(COLUMNS, rows[key]):
+            for i, (column, value) in enumerate(zip(COLUMNS, rows[key])):
                 if value is not None:
-                    f.values[f"applications.{key}.{column}"] = value
+                    blank = blank_at[key][i]
+                    source = (ROW_SUM if i == WIDTH - 1 else BLANK) if blank else how[key]
+                    f.put(f"applications.{key}.{column}", value, source)
     if f.blanks_as_zero:
         f.warnings.append(f"applications: {f.blanks_as_zero} blank cells read as 0")
     if f.blanks_unresolved:

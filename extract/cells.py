@@ -8,15 +8,52 @@ from decimal import Decimal, InvalidOperation
 from .stream import EOL, HIT, TEXT, TOK, Tok
 
 
+#: Where a value came from, recorded beside it (`Report.sources`, `report_values.source`), so a
+#: researcher can keep only the figures a report prints in a cell of its own. A `table` source
+#: is a figure of a statistics table; `sentence` is a figure the report states in a sentence that
+#: names it, read only where the report has no table for it.
+CELL = "table"  # its own cell
+BLANK = "table:blank"  # a blank cell, read as 0 where the row's printed total agrees
+ROW_SUM = "table:row_sum"  # a blank 总计 cell, given as the sum of the printed cells of its row
+SPLIT = "table:split"  # cut out of a run of digits, the one reading the table's identities leave
+SPLIT_TEXT = "table:split_text"  # cut out of a run, the one reading a sentence of the report agrees with
+MOVED = "table:moved"  # a cell a conversion moved out of its row, put back in the one place it fits
+SENTENCE = "sentence"
+SOURCES = (CELL, BLANK, ROW_SUM, SPLIT, SPLIT_TEXT, MOVED, SENTENCE)
+
+
 @dataclass
 class Findings:
-    """What a table parser read: values by key, and warnings about what it left out and why."""
+    """What a table parser read: values by key with where each came from, warnings about what it
+    left out and why, and the account of how each table was found (`nianbao parse --explain`)."""
 
     values: dict[str, int | float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    tables: list["TableNote"] = field(default_factory=list)
     blanks_as_zero: int = 0
     blank_totals: int = 0
     blanks_unresolved: int = 0
+
+    def put(self, key: str, value: int | float, source: str) -> None:
+        self.values[key] = value
+        self.sources[key] = source
+
+    def merge(self, other: "Findings") -> None:
+        self.values.update(other.values)
+        self.sources.update(other.sources)
+        self.warnings += other.warnings
+        self.tables += other.tables
+
+
+@dataclass
+class TableNote:
+    """How one table was found, and what of it was read: the report's own reading of itself."""
+
+    name: str  # active, applications, appeals, stats
+    found: str  # the anchor that placed it, quoted
+    lines: tuple[int, int] = (0, 0)  # first and last line of the span read (0-based, content lines)
+    rows: list[str] = field(default_factory=list)  # what each row's cells gave, or why not
 
 
 #: Why a row with a `Tok.bad` cell is left out.

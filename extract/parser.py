@@ -6,7 +6,7 @@ import re
 
 from . import active, applications, appeals, checks, generation, metadata, stats
 from . import templates as T
-from .cells import Findings
+from .cells import Findings, TableNote
 from .document import Document
 from .labels import BLOCK_HEADING
 from .report import Report
@@ -60,22 +60,28 @@ def _template_tables(stream: Stream, template: str) -> Findings:
         # The report's prose ends where its tables begin: table 二's first heading, else table 三.
         prose_end = first_block.start() if first_block and first_block.start() < apps_start else apps_start
         found = applications.parse(stream, apps_start, apps_end, template, prose_text=text[:prose_end])
-        out.values.update(found.values)
-        out.warnings += found.warnings
+        out.tables.append(_note(stream, "applications", anchor, apps_start, apps_end))
+        out.merge(found)
         if appeals_start is not None:
             after = _AFTER_APPEALS.search(text, appeals_start + 4)
-            found = appeals.parse(stream, appeals_start, after.start() if after else len(text))
-            out.values.update(found.values)
-            out.warnings += found.warnings
+            appeals_end = after.start() if after else len(text)
+            found = appeals.parse(stream, appeals_start, appeals_end)
+            out.tables.append(_note(stream, "appeals", appeals_match, appeals_start, appeals_end))
+            out.merge(found)
     active_end = apps_start if apps_start is not None else len(text)
     heading = BLOCK_HEADING.search(text, 0, active_end)
     if heading is None:
         heading = _last(_ACTIVE_HEADING, text, 0, active_end)
     if heading is not None:
         found = active.parse(stream, heading.start(), active_end, template, prose_text=text[: heading.start()])
-        out.values.update(found.values)
-        out.warnings += found.warnings
+        out.tables.append(_note(stream, "active", heading, heading.start(), active_end))
+        out.merge(found)
     return out
+
+
+def _note(stream: Stream, name: str, anchor: re.Match, start: int, end: int) -> TableNote:
+    return TableNote(name, f"«{anchor.group(0)}» at line {stream.line_of(anchor.start()) + 1}",
+                     (stream.line_of(start), stream.line_of(max(start, end - 1))))
 
 
 #: No count or amount in these tables comes near this; a larger "figure" is digits run together.
@@ -86,6 +92,7 @@ def _drop_impossible(findings: Findings) -> None:
     for key, value in list(findings.values.items()):
         if abs(value) >= MAX_FIGURE:
             del findings.values[key]
+            findings.sources.pop(key, None)
             findings.warnings.append(f"{key}: {str(value)[:20]}… is longer than any figure these tables print; left out")
 
 
@@ -131,6 +138,8 @@ def build(doc: Document, *, source: str | None, url: str | None = None) -> Repor
     if md.year is None:
         report.warnings.append("the year the report covers could not be determined")
     report.values = _ordered(findings.values, template) if template else findings.values
+    report.sources = {key: findings.sources[key] for key in report.values}
+    report.tables = findings.tables
     report.warnings += findings.warnings
     report.checks, skipped = checks.run(report.values, template)
     if skipped and report.values:

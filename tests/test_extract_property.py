@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 import extract
 from extract import render
+from extract.cells import SOURCES
 from extract_fixtures import SEEDS_2021, gold, pdf_report, portal_html
 
-FIELDS = ["source", "title", "agency", "year", "published", "index_no", "template", "values", "checks", "warnings"]
+FIELDS = ["source", "title", "agency", "year", "published", "index_no", "template", "values", "sources", "checks",
+          "warnings"]
 _PAGE = portal_html(SEEDS_2021[0]).encode("utf-8")
 _GBK = portal_html(SEEDS_2021[1]).encode("gb18030")
 _PDF = pdf_report(SEEDS_2021[2])
@@ -24,6 +26,8 @@ def _ok(report) -> None:
     assert list(data) == FIELDS
     assert isinstance(data["values"], dict) and isinstance(data["warnings"], list)
     assert all(isinstance(v, (int, float)) for v in data["values"].values())
+    assert data["sources"].keys() == data["values"].keys()
+    assert set(data["sources"].values()) <= set(SOURCES)
 
 
 @FAST

@@ -171,8 +171,10 @@ def test_parse_path_names_a_missing_file(tmp_path):
 
 def test_to_json_is_exactly_the_issue_object(shared):
     r = extract.parse_path(shared / "seeds" / "000_3734af7a9bdc841a.txt")
+    # Issue 3's object, with issue 20's `sources` (where each value came from) beside the values.
     assert list(r.to_json()) == ["source", "title", "agency", "year", "published", "index_no", "template",
-                                 "values", "checks", "warnings"]
+                                 "values", "sources", "checks", "warnings"]
+    assert list(r.to_json()["sources"]) == list(r.values)
     assert isinstance(extract.PARSER_VERSION, str)
 
 
