@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import prose
+from . import fragments, prose
 from . import templates as T
 from .cells import BLANK, CELL, MOVED, SPLIT, SPLIT_TEXT, UNREADABLE_CELL, Findings, leading_tokens, number, to_10k_yuan
 from .labels import active as active_labels
@@ -120,6 +120,9 @@ def _read_row(stream: Stream, row: _Row, amount: bool) -> None:
     row.toks = toks
     if any(t.bad for t in toks):
         row.why = UNREADABLE_CELL
+    elif any(t.minus and t.row and c != _CHANGE for t, c in zip(toks, row.columns)) and len(toks) == n:
+        # Fused cells whose minus falls on a count: the cells are not where the columns say.
+        row.why = f"a minus inside a cell ({row.digits}) does not fall on 本年增/减"
     elif len(toks) == n:
         row.readings = [_cells(toks, row.columns)]
         row.units = [t.unit for t in toks]
@@ -205,10 +208,20 @@ def parse(stream: Stream, start: int, end: int, template: str, prose_text: str =
     events = stream.events(start, end, hits)
     rows: list[_Row] = []
     prev_end = start
+    placed = fragments.place(events, {key: len(columns) for key, columns in layout.items()})
     for i, (kind, hit, _) in enumerate(events):
         if kind != HIT:
             continue
         toks = leading_tokens(events, i)
+        if hit.start in placed.uncertain:
+            f.warnings.append(f"active.{hit.key}: its label stands alone on its line, and lines of figures before and "
+                              "after it fit other labels too (table 二 in fragments); which are its cells is not "
+                              "certain; left out")
+            toks = []
+        elif hit.start in placed.cells:
+            toks = placed.cells[hit.start]
+        elif hit.start in placed.spilled and not {id(t) for t in toks} & {id(t) for t in placed.spilled[hit.start]}:
+            toks = [*toks, *placed.spilled[hit.start]]
         header = stream.text[prev_end : hit.start]
         prev_end = hit.end
         if toks:

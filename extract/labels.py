@@ -153,6 +153,12 @@ def _ordinal_start(text: str, pos: int, lower: int, variants: tuple[str, ...]) -
         for v in variants:
             if window.endswith(v):
                 return p - len(v)
+        # Spaced out (a cell printed one character per <p>): `3 . 其 他`.
+        spaced = text[max(lower, p - 16): p]
+        for v in variants:
+            m = re.search(" ?".join(map(re.escape, v)) + "$", spaced)
+            if m:
+                return p - (len(spaced) - m.start())
         return None
     m = _GENERIC_ORDINAL.search(window)
     return p - len(m.group(0)) if m else None

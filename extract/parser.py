@@ -9,13 +9,15 @@ from . import templates as T
 from .cells import Findings, TableNote
 from .document import Document
 from .labels import BLOCK_HEADING
+from .normalize import GAP
 from .report import Report
 from .stream import Stream
 
-_NEW_RECEIVED = re.compile(r"本年新收" + r"[ \n]*".join("政府信息公开申请"))
-_CARRIED_OVER = re.compile(r"上年结转" + r"[ \n]*".join("政府信息公开申请"))
-_APPLICATIONS_HEADING = re.compile(r"收到和处理政府信息公开申请")
-_ACTIVE_HEADING = re.compile(r"主动公开政府信息(?:的)?情况")
+# Gaps between every character: a header cell printed one character per <p> comes out spaced.
+_NEW_RECEIVED = re.compile(GAP.join("本年新收政府信息公开申请"))
+_CARRIED_OVER = re.compile(GAP.join("上年结转政府信息公开申请"))
+_APPLICATIONS_HEADING = re.compile(GAP.join("收到和处理政府信息公开申请"))
+_ACTIVE_HEADING = re.compile(GAP.join("主动公开政府信息") + GAP + "(?:的)?" + GAP + GAP.join("情况"))
 _APPEALS = re.compile(r"行\s*政\s*复\s*议")
 _AFTER_APPEALS = re.compile(r"(?:^|\n|\s)[五六七]\s*[、.]|主要问题|改进情况|其他需要报告")
 #: Page furniture that text extraction keeps: kept out of the report text (not out of metadata).
@@ -49,9 +51,12 @@ def _template_tables(stream: Stream, template: str) -> Findings:
         # Rows whose numbers print above their wrapped label (PDF text) start before the first
         # label: the table starts at its heading when that is close.
         heading = _last(_APPLICATIONS_HEADING, text, max(0, apps_start - 1500), apps_start)
-        if heading is not None and not BLOCK_HEADING.search(text, heading.end(), apps_start):
+        # Heading 四 may stand between heading 三 and its table (each heading printed over the
+        # next section's table): table 四's own 行政复议 then comes after table 三's first row.
+        if (heading is not None and not BLOCK_HEADING.search(text, heading.end(), apps_start)
+                and not _APPEALS.search(text, heading.end(), apps_start)):
             apps_start = heading.end()
-        appeals_match = _APPEALS.search(text, apps_start)
+        appeals_match = _APPEALS.search(text, max(apps_start, anchor.start()))
         appeals_start = appeals_match.start() if appeals_match else None
         apps_end = appeals_start
         if apps_end is None:

@@ -32,7 +32,10 @@ BLANKS = frozenset({"", "-", "—", "——", "/", "\\", "无", "空", "--", "�
 _BLANK_WORDS = BLANKS - {""}
 #: A 计量单位 column's cells.
 UNITS = frozenset({"条", "件", "个", "次", "项", "元", "万元", "人次", "人", "份", "宗", "篇", "期"})
-_NOISE = re.compile(r"[\s|,.:;，。：；、()（）\[\]\-—_/]+|万元|人次|[元件条个次项]")
+#: `+` too: 本年增/减 prints a rise as `+3` (and no change as `+0`).
+_NOISE = re.compile(r"[\s|,.:;，。：；、()（）\[\]\-—_/+]+|万元|人次|[元件条个次项]")
+#: A change cell with its sign: the figure is the digits (a minus keeps its own reading below).
+_PLUS = re.compile(r"\+\s*(\d+)")
 
 
 @dataclass(slots=True)
@@ -139,6 +142,8 @@ class Stream:
                 s = cell.strip()
                 if len(s) > MAX_RUN and _longest_digits(s) > MAX_RUN:
                     kinds.append("bad")
+                elif _PLUS.fullmatch(s):
+                    kinds.append("noted")
                 elif s.isdigit() and s.isascii() or _CELL_NUMS.fullmatch(s):
                     kinds.append("num" if s else "blank")
                 elif s in BLANKS:
@@ -168,7 +173,7 @@ class Stream:
             elif i > last_label and kind == "blank":
                 out.append((TOK, Tok("", li, True, None, cs, i, len(cells)), li))
             elif i > last_label and kind == "noted":
-                m = _NOTED.fullmatch(cell.strip())
+                m = _NOTED.fullmatch(cell.strip()) or _PLUS.fullmatch(cell.strip())
                 out.append((TOK, Tok(m.group(1), li, True, None, cs, i, len(cells)), li))
             elif i > last_label and kind == "bad":
                 out.append((TOK, Tok(NOT_A_FIGURE, li, True, None, cs, i, len(cells)), li))
@@ -178,8 +183,10 @@ class Stream:
                     out.append((TOK, Tok(s, li, True, None, cs, i, len(cells)), li))
                     continue
                 for m in NUM.finditer(cell):
+                    # Two cells fused into one (`2648-18`): the minus is the second figure's sign.
+                    minus = cell[m.start() - 1 : m.start()] == "-" and cell[m.start() - 2 : m.start() - 1].isdigit()
                     out.append((TOK, Tok(m.group(0).split("万")[0].rstrip("元 ").replace(",", ""), li, True,
-                                         _unit(m.group(1), cell), cs + m.start(), i, len(cells)), li))
+                                         _unit(m.group(1), cell), cs + m.start(), i, len(cells), minus), li))
         while hi < len(line_hits):
             out.append((HIT, line_hits[hi], li))
             hi += 1
@@ -193,11 +200,15 @@ class Stream:
         for cs, ce, hh in covers:
             if cs > pos:
                 segments.append((pos, cs, None))
-            segments.append((cs, ce, hh if hh.start >= a else None))
+            # A label begun on an earlier line (its ordinal alone on the line before, a wrapped
+            # label) covers its rest here too: no words of this line.
+            segments.append((cs, ce, hh if hh.start >= a else _COVERED))
             pos = max(pos, ce)
         if pos < b:
             segments.append((pos, b, None))
         for sa, sb, hh in segments:
+            if hh is _COVERED:
+                continue
             if hh is not None:
                 out.append((HIT, hh, li))
                 continue
@@ -237,6 +248,7 @@ class Stream:
         out.extend((TOK, Tok("", li, False, None, at), li) for _ in range(blanks))
 
 
+_COVERED = object()
 _DIGIT_RUN = re.compile(r"\d+")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 #: A figure with a note on it in the same cell: 9（其中修订3件）.
