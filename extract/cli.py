@@ -1,4 +1,4 @@
-"""`nianbao parse PATH... [--json | --summary]`: parse report files, one JSON object per line."""
+"""`nianbao parse PATH... [--json | --summary | --explain]`: parse report files, one JSON object per line."""
 
 from __future__ import annotations
 
@@ -29,15 +29,19 @@ def _summary(report) -> str:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json/--summary", "as_json", default=True,
               help="One JSON object per file (default), or one tab-separated summary line per file.")
-def parse_command(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option("--explain", is_flag=True,
+              help="Per table: how it was found, which cells were read (and from where), which were left out and why.")
+def parse_command(paths: tuple[str, ...], as_json: bool, explain: bool) -> None:
     """Parse annual reports (.html page, .txt, .md, .pdf, .docx, .xlsx) into values and checks.
 
     Prints one line per file: {"source", "title", "agency", "year", "published", "index_no",
     "template", "values", "checks", "warnings"}. A file that is not a report has template null and
     says so in warnings. A file that cannot be read is named on stderr; the others still parse,
-    and the exit code is 1.
+    and the exit code is 1. `--explain` prints instead, per table, how the parser found it and
+    what it read of it.
     """
     import extract
+    from extract.explain import explain as explained
 
     failures = 0
     for path in _paths(paths):
@@ -48,7 +52,9 @@ def parse_command(paths: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"nianbao parse: {path}: {reason}", err=True)
             if not path.is_file():
                 continue
-        if as_json:
+        if explain:
+            click.echo(explained(report) + "\n")
+        elif as_json:
             click.echo(json.dumps(report.to_json(), ensure_ascii=False))
         else:
             click.echo(_summary(report))

@@ -54,3 +54,23 @@ def test_summary_lines_and_directories(shared):
     lines = [line for line in result.stdout.splitlines() if line.startswith(("001.pdf", "009.txt"))]
     assert lines[0].split("\t")[:3] == ["001.pdf", "2021", "2023"]
     assert "checks pass" in lines[1]
+
+
+def test_explain_says_per_table_how_it_was_found_and_what_was_read(shared, tmp_path):
+    # 007 prints 行政规范性文件693665, which splits three ways: left out, and said why.
+    result = _run("--explain", shared / "reports" / "007.txt")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "table 二 主动公开政府信息情况:\n  found by «第二十条第(一)项»" in out
+    assert "  normative_documents: left out\n    - digits 693665 cannot be split into 3 cells" in out
+    assert "  licensing: decisions=2293 [table]" in out
+    assert "  new_received: natural_person=64, " in out and "total=70 [table:split]" in out
+    # A row of figures that no label places, and a table that is not there, are named.
+    text = tmp_path / "r.md"
+    text.write_text("某某局2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+                    "| 一、本年新收政府信息公开申请数量 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n"
+                    "| （一）予以公开 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n| 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n", encoding="utf-8")
+    out = _run("--explain", text).stdout
+    assert "could not be placed in table 三 with certainty: no row label beside it" in out
+    assert "table 四 行政复议、行政诉讼情况:\n  not found" in out
+    assert "table 二 主动公开政府信息情况:\n  not found" in out
