@@ -53,7 +53,6 @@ class TableNote:
     name: str  # active, applications, appeals, stats
     found: str  # the anchor that placed it, quoted
     lines: tuple[int, int] = (0, 0)  # first and last line of the span read (0-based, content lines)
-    rows: list[str] = field(default_factory=list)  # what each row's cells gave, or why not
 
 
 #: Why a row with a `Tok.bad` cell is left out.
