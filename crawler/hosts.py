@@ -30,6 +30,8 @@ UNANSWERED_OUTCOMES = frozenset({"timeout", "connection", "dns"})
 
 #: The stats the health check reads: `<PREFIX><host>` is the requests not made to that host.
 GIVEN_UP_PREFIX = "nianbao/host_given_up/"
+#: `<REASON_PREFIX><host>`: why that host was given up on, in words.
+REASON_PREFIX = "nianbao/host_given_up_reason/"
 
 
 class HostGivenUp(IgnoreRequest):
@@ -67,13 +69,10 @@ class UnresponsiveHostMiddleware:
             raise NotConfigured
         return cls(crawler, after)
 
-    def record(self, request: Request) -> HostRecord:
-        return self.hosts.setdefault(host_of(request), HostRecord())
-
     def process_request(self, request: Request, spider=None) -> None:
-        record = self.hosts.get(host_of(request))
+        host = host_of(request)
+        record = self.hosts.get(host)
         if record is not None and record.given_up:
-            host = host_of(request)
             self.crawler.stats.inc_value(GIVEN_UP_PREFIX + host)
             raise HostGivenUp(host, record.given_up)
 
@@ -90,20 +89,21 @@ class UnresponsiveHostMiddleware:
         outcome = classify(exception)
         if outcome not in UNANSWERED_OUTCOMES:
             return None
-        record = self.record(request)
+        host = host_of(request)
+        record = self.hosts.setdefault(host, HostRecord())
         if record.given_up:
             return None
         record.in_a_row += 1
         record.outcomes[outcome] = record.outcomes.get(outcome, 0) + 1
         if record.in_a_row >= self.after:
-            self.give_up(host_of(request), record)
+            self.give_up(host, record)
         return None
 
     def give_up(self, host: str, record: HostRecord) -> None:
         kinds = ", ".join(f"{count} {outcome}" for outcome, count in sorted(record.outcomes.items(), key=lambda p: -p[1]))
         record.given_up = f"{record.in_a_row} attempts in a row went unanswered: {kinds}"
         self.crawler.stats.set_value(GIVEN_UP_PREFIX + host, self.crawler.stats.get_value(GIVEN_UP_PREFIX + host, 0))
-        self.crawler.stats.set_value(f"nianbao/host_given_up_reason/{host}", record.given_up)
+        self.crawler.stats.set_value(REASON_PREFIX + host, record.given_up)
         spider = self.crawler.spider
         logger.warning("%s: giving up on %s for this run: %s; its remaining requests are recorded as "
                        "host_given_up", getattr(spider, "portal", getattr(spider, "name", "?")), host, record.given_up)
@@ -111,6 +111,5 @@ class UnresponsiveHostMiddleware:
 
 def given_up_hosts(stats: dict) -> dict[str, tuple[str, int]]:
     """The hosts a crawl gave up on: host -> (why, how many requests were not made)."""
-    reasons = {key.rsplit("/", 1)[1]: value for key, value in stats.items()
-               if key.startswith("nianbao/host_given_up_reason/")}
+    reasons = {key[len(REASON_PREFIX):]: value for key, value in stats.items() if key.startswith(REASON_PREFIX)}
     return {host: (why, int(stats.get(GIVEN_UP_PREFIX + host, 0) or 0)) for host, why in reasons.items()}

@@ -119,6 +119,21 @@ class PortalMonitor(Monitor):
     def problem(self, url: str | None, reason: str) -> str:
         return f"{self.portal}: {url or self.start_url()}: {reason}"
 
+    def outcomes(self, prefix: str, *not_outcomes: str) -> dict[str, int]:
+        """The failures counted under `prefix` (`<prefix><outcome>`), by outcome."""
+        return {key[len(prefix):]: value for key, value in self.data.stats.items()
+                if key.startswith(prefix) and "/" not in key[len(prefix):] and key[len(prefix):] not in not_outcomes
+                and isinstance(value, int)}
+
+    def shares(self) -> tuple[float, int]:
+        return (self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.5),
+                self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3))
+
+    def too_many(self, failed: int, of: int) -> bool:
+        """More than the set share of `of` failed, and at least the set count."""
+        most, least = self.shares()
+        return bool(failed) and failed >= least and failed > most * of
+
     def start_url(self) -> str:
         urls = getattr(self.data.spider, "start_urls", None) or ["(no start URL)"]
         return urls[0]
@@ -152,12 +167,10 @@ class ListsMonitor(PortalMonitor):
     def test_list_pages_can_be_fetched(self):
         """More than NIANBAO_HEALTH_MAX_FAILED of the list pages asked for could not be fetched (at
         least NIANBAO_HEALTH_MIN_FAILED): the reports on them went unseen this run."""
-        failed = self.stat("nianbao/list_failed")
         asked = len(getattr(self.data.spider, "list_yields", None) or {})
-        most = self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.5)
-        least = self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3)
-        if not self.stat("nianbao/listed") or not failed or failed < least or failed <= most * asked:
+        if not self.stat("nianbao/listed") or not self.too_many(self.stat("nianbao/list_failed"), asked):
             return
+        most, _ = self.shares()
         self.fail(self.problem(None, f"{self.list_failures()}, of the {asked} it asked for (above {most:.0%})"))
 
     def list_failures(self) -> str:
@@ -165,9 +178,7 @@ class ListsMonitor(PortalMonitor):
         failed = self.stat("nianbao/list_failed")
         if not failed:
             return ""
-        prefix = "nianbao/list_failed/"
-        outcomes = {key[len(prefix):]: value for key, value in self.data.stats.items()
-                    if key.startswith(prefix) and key not in (prefix + "urls", prefix + "browser") and isinstance(value, int)}
+        outcomes = self.outcomes("nianbao/list_failed/", "urls", "browser")
         outcome, count = max(outcomes.items(), key=lambda pair: (pair[1], pair[0])) if outcomes else ("error", failed)
         browser = self.stat("nianbao/list_failed/browser")
         named = self.stat("nianbao/list_failed/urls", None) or []
@@ -238,23 +249,9 @@ class ReportFetchMonitor(PortalMonitor):
       each of the last NIANBAO_HEALTH_FAILED_RUNS (default 3) runs, this one included.
     """
 
-    def outcomes(self) -> dict[str, int]:
-        prefix = "nianbao/report_failed/"
-        return {key[len(prefix):]: value for key, value in self.data.stats.items()
-                if key.startswith(prefix) and key.count("/") == 2 and key != prefix + "new" and isinstance(value, int)}
-
     def commonest(self, outcomes: dict[str, int]) -> tuple[str, int, str | None]:
         outcome, count = max(outcomes.items(), key=lambda pair: (pair[1], pair[0]))
         return outcome, count, self.stat(f"nianbao/report_failed/example/{outcome}", None)
-
-    def shares(self) -> tuple[float, int]:
-        return (self.settings.getfloat("NIANBAO_HEALTH_MAX_FAILED", 0.5),
-                self.settings.getint("NIANBAO_HEALTH_MIN_FAILED", 3))
-
-    def too_many(self, failed: int, of: int) -> bool:
-        """More than the set share of `of` reports failed, and at least the set count."""
-        most, least = self.shares()
-        return bool(failed) and failed >= least and failed > most * of
 
     @monitors.name("the reports can be fetched")
     def test_reports_can_be_fetched(self):
@@ -262,7 +259,7 @@ class ReportFetchMonitor(PortalMonitor):
         most, _ = self.shares()
         if not self.too_many(failed, known):
             return
-        outcome, count, example = self.commonest(self.outcomes())
+        outcome, count, example = self.commonest(self.outcomes("nianbao/report_failed/", "new"))
         self.fail(self.problem(example, f"{failed} of the {known} reports it listed or linked could not be fetched "
                                         f"this run (above {most:.0%}), most often {outcome} ({count})"))
 
@@ -274,7 +271,7 @@ class ReportFetchMonitor(PortalMonitor):
             return
         if self.stat("nianbao/report_failed") > most * self.stat("nianbao/reports_known"):
             self.skipTest("the check of all its reports says it already")
-        outcome, count, example = self.commonest(self.outcomes())
+        outcome, count, example = self.commonest(self.outcomes("nianbao/report_failed/", "new"))
         self.fail(self.problem(example, f"{failed} of its {new} new reports could not be fetched this run "
                                         f"(above {most:.0%}), most often {outcome} ({count})"))
 
