@@ -14,6 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NIANBAO_SHARED", ROOT.parent / "shared"))
 
 
+def pytest_sessionstart(session) -> None:
+    # Modules read ../shared's reports and gold when they are imported: without it the run would
+    # stop at collection on a FileNotFoundError that does not say what is missing.
+    if not SHARED.is_dir():
+        pytest.exit(f"../shared not found at {SHARED}: the suite reads the reports and gold there "
+                    "(clone beside it, or set NIANBAO_SHARED)", returncode=4)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
